@@ -1,0 +1,36 @@
+# Convenience targets around CMake. `make` builds, `make test` builds and runs every test.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+# Debian packages smallset builds and tests with. Keep in sync with cmake/Dependencies.cmake.
+DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
+  libcurl4-openssl-dev libgumbo-dev libopencv-dev libturbojpeg0-dev libjpeg62-turbo-dev \
+  libgif-dev libtorch-dev libsqlite3-dev libssl-dev libcli11-dev doctest-dev \
+  nlohmann-json3-dev libcpp-httplib-dev sqlite3 \
+  python3 python3-torch python3-torchvision python3-pil python3-numpy
+
+.PHONY: all build configure test deps demo refresh bench clean
+
+all: build
+
+configure:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Installs every Debian package above that is missing (needs root or sudo).
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "all Debian packages are installed"; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing:" $$missing; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,25 @@
+# Writes every db/NNN_*.sql file, in name order, into a C++ header as raw string
+# literals, so that the programs carry their schema and need no files at run time.
+# Called as: cmake -DSQL_DIR=... -DOUTPUT=... -P EmbedMigrations.cmake
+
+file(GLOB migrations "${SQL_DIR}/[0-9][0-9][0-9]_*.sql")
+list(SORT migrations)
+set(body "// Generated from db/*.sql by cmake/EmbedMigrations.cmake. Do not edit.\n")
+string(APPEND body "#pragma once\n\nnamespace smallset {\n\nstruct Migration {\n  int version;\n  const char* name;\n  const char* sql;\n};\n\n")
+string(APPEND body "inline constexpr Migration kMigrations[] = {\n")
+set(expected 1)
+foreach(path IN LISTS migrations)
+  get_filename_component(name "${path}" NAME)
+  string(SUBSTRING "${name}" 0 3 number)
+  math(EXPR version "${number}")
+  if(NOT version EQUAL expected)
+    message(FATAL_ERROR "db/${name}: expected migration number ${expected}; migrations must be numbered 001, 002, ... without gaps")
+  endif()
+  math(EXPR expected "${expected} + 1")
+  file(READ "${path}" sql)
+  string(APPEND body "    {${version}, \"${name}\", R\"smallset_sql(${sql})smallset_sql\"},\n")
+endforeach()
+string(APPEND body "};\n\n}  // namespace smallset\n")
+file(WRITE "${OUTPUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUTPUT}.tmp" "${OUTPUT}")
+file(REMOVE "${OUTPUT}.tmp")

@@ -1,0 +1,34 @@
+#include "common/cli_options.h"
+
+#include <CLI/CLI.hpp>
+
+#include "common/log.h"
+#include "common/version.h"
+
+namespace smallset {
+
+std::string VersionString() { return std::string("smallset ") + SMALLSET_VERSION; }
+
+void AddCommonOptions(CLI::App& app, CommonOptions* options) {
+  app.add_option("--manifest", options->manifest, "Manifest file (SQLite); created when missing")
+      ->capture_default_str();
+  app.add_flag("-q,--quiet", options->quiet, "Print warnings and errors only");
+  app.add_flag("-v,--verbose", options->verbose, "Print debug messages too");
+  app.add_option("--log-format", options->log_format, "Log line format on stderr")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.set_version_flag("--version", VersionString());
+}
+
+void ApplyCommonOptions(const CommonOptions& options) {
+  if (options.verbose) {
+    SetLogLevel(LogLevel::kDebug);
+  } else if (options.quiet) {
+    SetLogLevel(LogLevel::kWarning);
+  } else {
+    SetLogLevel(LogLevel::kInfo);
+  }
+  SetLogFormat(options.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
+}
+
+}  // namespace smallset

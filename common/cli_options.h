@@ -1,0 +1,33 @@
+// Options every smallset program shares, added to a CLI11 app in one call:
+//
+//   CommonOptions common;
+//   AddCommonOptions(app, &common);
+//   CLI11_PARSE(app, argc, argv);
+//   ApplyCommonOptions(common);
+#pragma once
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace smallset {
+
+struct CommonOptions {
+  std::string manifest = "data.db";
+  bool quiet = false;
+  bool verbose = false;
+  std::string log_format = "text";
+};
+
+// Adds --manifest, --quiet, --verbose, --log-format and --version.
+void AddCommonOptions(CLI::App& app, CommonOptions* options);
+
+// Sets the log level and format.
+void ApplyCommonOptions(const CommonOptions& options);
+
+// "smallset 0.1.0".
+std::string VersionString();
+
+}  // namespace smallset

@@ -1,0 +1,13 @@
+// Process exit codes shared by every smallset program.
+#pragma once
+
+namespace smallset {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,       // the run failed, or some items failed (the summary says which)
+  kExitUsage = 2,         // invalid command line
+  kExitInterrupted = 130, // stopped by SIGINT or SIGTERM after recording what finished
+};
+
+}  // namespace smallset
