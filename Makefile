@@ -32,5 +32,14 @@ deps:
 	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
 	fi
 
+# The main job end to end against local-engine on 127.0.0.1 (see contrib/demo.sh).
+demo: deps build
+	contrib/demo.sh
+
+# One scheduled refresh of the data set in WORKDIR (see contrib/refresh.sh).
+WORKDIR ?= demo
+refresh: build
+	contrib/refresh.sh --workdir $(WORKDIR)
+
 clean:
 	rm -rf $(BUILD_DIR)
