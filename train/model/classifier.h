@@ -3,6 +3,7 @@
 // "features.0.0.weight", "fc.weight", "classifier.1.weight"), so torchvision weights load by name.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,5 +65,8 @@ Status SaveClassifier(Classifier& model, const std::string& safetensors_path);
 // Loads a file written by SaveClassifier. Strict: every name must match with its shape, except
 // that num_batches_tracked buffers may be absent.
 Status LoadClassifier(const std::string& safetensors_path, Classifier& model);
+
+// Reads every tensor of a safetensors file as a CPU torch::Tensor of the file's dtype.
+Status ReadSafetensorsTensors(const std::string& safetensors_path, std::map<std::string, torch::Tensor>* out);
 
 }  // namespace smallset
