@@ -48,6 +48,7 @@ Measured RunMeasured(const std::vector<std::string>& argv, const std::string& lo
   Measured result;
   const std::string out_path = log_path + ".out";
   const auto start = std::chrono::steady_clock::now();
+  std::fflush(stdout);  // or the child would print the parent's buffered output again
   const pid_t pid = fork();
   if (pid == 0) {
     FILE* out = std::freopen(out_path.c_str(), "w", stdout);
@@ -156,7 +157,7 @@ int Main(int argc, char** argv) {
   if (python_seeds < 0) python_seeds = seeds;
 
   fs::remove_all(work);
-  fs::create_directories(work);
+  fs::create_directories(work + "/runs");
   const std::string weights = shared + "/weights/mobilenet_v2_1.0_224_imagenet";
   std::string manifest, how;
   Status status = PrepareManifest(bin_dir, shared + "/datasets/" + dataset, work, &manifest, &how);

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "train/channels_last.h"
+
 namespace smallset {
 
 std::vector<View> TtaViews() { return {View::kEval, View::kEvalFlipped, View::kZoomed, View::kZoomedFlipped}; }
@@ -21,7 +23,8 @@ Evaluation Evaluate(Classifier& model, const BatchLoader& loader, const std::vec
     Batch batch;
     int64_t offset = 0;
     while (batches.Next(&batch)) {
-      torch::Tensor probabilities = torch::softmax(model->forward(batch.inputs.to(device)), 1).to(torch::kCPU);
+      torch::Tensor logits = model->forward(ChannelsLast(batch.inputs.to(device)));
+      torch::Tensor probabilities = torch::softmax(logits, 1).to(torch::kCPU);
       const int64_t n = probabilities.size(0);
       sum.narrow(0, offset, n).add_(probabilities);
       offset += n;

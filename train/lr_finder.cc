@@ -5,6 +5,7 @@
 
 #include "common/progress.h"
 #include "train/augment.h"
+#include "train/channels_last.h"
 
 namespace smallset {
 
@@ -70,7 +71,7 @@ LrFinderResult FindLearningRate(Classifier& model, const BatchLoader& train, con
       torch::Tensor features;
       {
         torch::NoGradGuard no_grad;
-        features = model->Features(batch.inputs.to(device));
+        features = model->Features(ChannelsLast(batch.inputs.to(device)));
       }
       torch::Tensor loss = torch::nn::functional::cross_entropy(model->Head(features), batch.targets.to(device));
       optimizer.zero_grad();

@@ -4,6 +4,7 @@
 
 #include "common/content_store.h"
 #include "train/batch_loader.h"
+#include "train/channels_last.h"
 #include "train/evaluation.h"
 #include "train/image_cache.h"
 #include "train/model/model_config.h"
@@ -34,6 +35,7 @@ Status Predictor::Load(const std::string& run_dir, std::unique_ptr<Predictor>* o
   SMALLSET_RETURN_IF_ERROR(CreateClassifier(config, &model));
   SMALLSET_RETURN_IF_ERROR(LoadClassifier(run_dir + "/model.safetensors", model));
   model->eval();
+  UseChannelsLast(*model);
   out->reset(new Predictor(std::move(model), std::move(classes), json.value("tta", false)));
   return Status::Ok();
 }

@@ -14,6 +14,7 @@
 #include "common/manifest.h"
 #include "train/augment.h"
 #include "train/batch_loader.h"
+#include "train/channels_last.h"
 #include "train/evaluation.h"
 #include "train/image_cache.h"
 #include "train/lr_finder.h"
@@ -93,6 +94,7 @@ Status BuildModel(const TrainOptions& options, int num_classes, PreparedRun* run
     SMALLSET_RETURN_IF_ERROR(LoadPretrainedBody(run->model, run->weights["path"].get<std::string>()));
   }
   run->model->to(run->device);
+  UseChannelsLast(*run->model);
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "train/augment.h"
+#include "train/channels_last.h"
 #include "train/checkpoint.h"
 #include "train/evaluation.h"
 #include "train/one_cycle.h"
@@ -89,6 +90,7 @@ Status Trainer::Resume() {
   CheckpointState state;
   torch::serialize::InputArchive optimizer_archive;
   SMALLSET_RETURN_IF_ERROR(LoadCheckpoint(checkpoint_path_, model_, &state, &optimizer_archive));
+  UseChannelsLast(*model_);  // the checkpoint may hold either layout
   epochs_done_ = static_cast<int>(state.epochs_done);
   history_ = EpochRecordsFromJson(nlohmann::json::parse(state.history_json));
 
@@ -124,7 +126,7 @@ double Trainer::TrainOneEpoch(int epoch_index, bool frozen) {
   Batch batch;
   for (int64_t b = 0; batches.Next(&batch); ++b) {
     ApplySchedule(*optimizer_, schedules, (epoch_index - phase_start) * per_epoch + b);
-    torch::Tensor inputs = batch.inputs.to(device_);
+    torch::Tensor inputs = ChannelsLast(batch.inputs.to(device_));
     torch::Tensor targets = batch.targets.to(device_);
 
     torch::Tensor logits;
