@@ -4,10 +4,10 @@
 //
 //   build/bin/train_bench --dataset web_faces_glasses --seeds 3 --threads 2
 //
-// The split comes from the real `curate --import DIR --split 135:20` when curate is built;
-// otherwise this program records a deterministic split itself (files that the shared decoder
-// reads, ordered by sha256, the first 135 of each label for train and the next 20 for
-// validation), which is the same kind of split curate makes without its deduplication.
+// The split comes from the real `curate --import DIR --split 135:20` when curate is built.
+// Otherwise this program records a deterministic split itself: of the files that the shared
+// decoder reads, ordered by sha256, the first 135 of each label are train and the next 20
+// validation. That is curate's kind of split without its near-duplicate removal.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,28 +133,74 @@ Status PrepareManifest(const std::string& bin_dir, const std::string& dataset, c
 struct Recipe {
   std::string name;
   std::vector<std::string> options;
+  bool python = false;  // the Python reference instead of train
 };
+
+// Figures of one run. Epoch times are split by phase because a frozen epoch only runs the
+// body forward, and a phase-2 epoch trains the whole network.
+struct RunFigures {
+  double accuracy = 0;
+  double frozen_epoch_seconds = 0;    // mean over phase-1 epochs
+  double unfrozen_epoch_seconds = 0;  // mean over phase-2 epochs, 0 when none
+  double total_seconds = 0;           // wall time of the whole process
+  double peak_rss_mb = 0;
+};
+
+RunFigures FiguresFrom(const nlohmann::json& summary, const Measured& run) {
+  RunFigures figures;
+  figures.accuracy = summary["accuracy"].get<double>();
+  std::vector<double> frozen, unfrozen;
+  for (const auto& epoch : summary["epochs"]) {
+    (epoch["phase"] == "frozen" ? frozen : unfrozen).push_back(epoch["seconds"].get<double>());
+  }
+  figures.frozen_epoch_seconds = ComputeMeanAndDeviation(frozen).mean;
+  figures.unfrozen_epoch_seconds = ComputeMeanAndDeviation(unfrozen).mean;
+  figures.total_seconds = run.seconds;
+  figures.peak_rss_mb = run.peak_rss_mb;
+  return figures;
+}
+
+nlohmann::json FiguresJson(const std::vector<RunFigures>& runs) {
+  std::vector<double> accuracy, frozen, unfrozen, total, rss;
+  for (const RunFigures& r : runs) {
+    accuracy.push_back(r.accuracy);
+    frozen.push_back(r.frozen_epoch_seconds);
+    unfrozen.push_back(r.unfrozen_epoch_seconds);
+    total.push_back(r.total_seconds);
+    rss.push_back(r.peak_rss_mb);
+  }
+  const MeanAndDeviation spread = ComputeMeanAndDeviation(accuracy);
+  return {{"accuracy", accuracy},
+          {"accuracy_mean", spread.mean},
+          {"accuracy_sd", spread.standard_deviation},
+          {"frozen_epoch_seconds", frozen},
+          {"unfrozen_epoch_seconds", unfrozen},
+          {"total_seconds", total},
+          {"peak_rss_mb", rss}};
+}
 
 int Main(int argc, char** argv) {
   CLI::App app{"Benchmarks train's recipes against the Python reference on a real photo set."};
   std::string shared = SMALLSET_SHARED_DIR_DEFAULT;
   std::string dataset = "web_faces_glasses";
   std::string work = "/tmp/smallset_train_bench";
-  std::string recipes_text = "plain,augment,full";
+  std::string recipes_text = "plain,augment,full,python";
   std::string bin_dir = SMALLSET_BIN_DIR;
-  int seeds = 3, threads = 2, python_seeds = -1;
+  int seeds = 3, first_seed = 0, threads = 2;
   std::string size = "160";
+  std::string lrs = "1e-4,1e-3,1e-2";
   app.add_option("--shared", shared, "Shared data folder")->capture_default_str();
   app.add_option("--dataset", dataset, "Folder under shared/datasets")->capture_default_str();
   app.add_option("--work", work, "Scratch folder (replaced)")->capture_default_str();
   app.add_option("--seeds", seeds, "Seeds per recipe")->capture_default_str();
-  app.add_option("--python-seeds", python_seeds, "Seeds of the Python reference (default: --seeds; 0 skips it)");
+  app.add_option("--first-seed", first_seed, "First seed")->capture_default_str();
   app.add_option("--threads", threads, "Threads for train and the reference")->capture_default_str();
-  app.add_option("--recipes", recipes_text, "Comma-separated: plain, augment, full, full-train-bn")
+  app.add_option("--recipes", recipes_text,
+                 "Comma-separated, run in this order for each seed: plain, augment, full, full-train-bn, python")
       ->capture_default_str();
   app.add_option("--size", size, "Input size in pixels")->capture_default_str();
+  app.add_option("--lrs", lrs, "Phase-2 learning rates for train and the reference")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  if (python_seeds < 0) python_seeds = seeds;
 
   fs::remove_all(work);
   fs::create_directories(work + "/runs");
@@ -168,76 +214,55 @@ int Main(int argc, char** argv) {
   std::printf("dataset %s, split: %s\n", dataset.c_str(), how.c_str());
 
   // plain and augment train the head alone for as many epochs as the full recipe has in all.
-  const std::vector<Recipe> all = {
+  const std::vector<Recipe> known = {
       {"plain", {"--no-augment", "--epochs-frozen", "8", "--epochs", "0"}},
       {"augment", {"--epochs-frozen", "8", "--epochs", "0"}},
       {"full", {}},
       {"full-train-bn", {"--train-bn"}},
+      {"python", {}, true},
   };
-  nlohmann::json report = {{"dataset", dataset}, {"split", how}, {"threads", threads}, {"size", size}};
-  for (const Recipe& recipe : all) {
-    if (("," + recipes_text + ",").find("," + recipe.name + ",") == std::string::npos) continue;
-    std::vector<double> accuracies, epoch_seconds, totals, rss;
-    for (int seed = 0; seed < seeds; ++seed) {
-      const std::string out = work + "/runs/" + recipe.name + "-" + std::to_string(seed);
-      std::vector<std::string> command = {bin_dir + "/train", "--manifest", manifest, "--weights", weights,
-                                          "--size", size, "--threads", std::to_string(threads), "--seed",
-                                          std::to_string(seed), "--out", out, "--json", "-q"};
-      command.insert(command.end(), recipe.options.begin(), recipe.options.end());
-      const Measured run = RunMeasured(command, out + ".log");
-      if (run.exit_code != 0) {
-        std::fprintf(stderr, "train failed (exit %d), see %s.log\n", run.exit_code, out.c_str());
-        return 1;
-      }
-      const nlohmann::json summary = nlohmann::json::parse(run.out);
-      double epochs_total = 0;
-      for (const auto& e : summary["epochs"]) epochs_total += e["seconds"].get<double>();
-      accuracies.push_back(summary["accuracy"].get<double>());
-      epoch_seconds.push_back(epochs_total / std::max<size_t>(1, summary["epochs"].size()));
-      totals.push_back(run.seconds);
-      rss.push_back(run.peak_rss_mb);
-      std::printf("%-14s seed %d  accuracy %.4f  TTA %.4f  epoch %.1f s  total %.1f s  peak RSS %.0f MB\n",
-                  recipe.name.c_str(), seed, accuracies.back(), summary["tta_accuracy"].get<double>(),
-                  epoch_seconds.back(), run.seconds, run.peak_rss_mb);
-      std::fflush(stdout);
-    }
-    const MeanAndDeviation accuracy = ComputeMeanAndDeviation(accuracies);
-    report["recipes"][recipe.name] = {{"accuracy", accuracies},         {"accuracy_mean", accuracy.mean},
-                                      {"accuracy_sd", accuracy.standard_deviation},
-                                      {"epoch_seconds", epoch_seconds}, {"total_seconds", totals},
-                                      {"peak_rss_mb", rss}};
-    std::printf("%-14s mean %.4f sd %.4f over %d seeds\n", recipe.name.c_str(), accuracy.mean,
-                accuracy.standard_deviation, seeds);
+  std::vector<Recipe> recipes;
+  for (const Recipe& recipe : known) {
+    if (("," + recipes_text + ",").find("," + recipe.name + ",") != std::string::npos) recipes.push_back(recipe);
   }
 
-  std::vector<double> accuracies, epoch_seconds, totals, rss;
-  for (int seed = 0; seed < python_seeds; ++seed) {
-    const std::string log = work + "/python-" + std::to_string(seed) + ".log";
-    const Measured run = RunMeasured({"/usr/bin/python3", std::string(SMALLSET_SOURCE_DIR) + "/bench/train_reference.py",
-                                      "--manifest", manifest, "--weights", weights, "--size", size, "--threads",
-                                      std::to_string(threads), "--seed", std::to_string(seed)},
-                                     log);
-    if (run.exit_code != 0) {
-      std::fprintf(stderr, "the Python reference failed (exit %d), see %s\n", run.exit_code, log.c_str());
-      return 1;
+  // Seeds are the outer loop so that train and the reference alternate and meet the same
+  // background load on a shared machine.
+  std::map<std::string, std::vector<RunFigures>> figures;
+  for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
+    for (const Recipe& recipe : recipes) {
+      const std::string out = work + "/runs/" + recipe.name + "-" + std::to_string(seed);
+      std::vector<std::string> command;
+      if (recipe.python) {
+        command = {"/usr/bin/python3", std::string(SMALLSET_SOURCE_DIR) + "/bench/train_reference.py",
+                   "--manifest", manifest, "--weights", weights, "--size", size, "--threads",
+                   std::to_string(threads), "--seed", std::to_string(seed), "--lrs", lrs};
+      } else {
+        command = {bin_dir + "/train", "--manifest", manifest, "--weights", weights, "--size", size, "--threads",
+                   std::to_string(threads), "--seed", std::to_string(seed), "--lrs", lrs, "--out", out, "--json", "-q"};
+        command.insert(command.end(), recipe.options.begin(), recipe.options.end());
+      }
+      const Measured run = RunMeasured(command, out + ".log");
+      if (run.exit_code != 0) {
+        std::fprintf(stderr, "%s failed (exit %d), see %s.log\n", recipe.name.c_str(), run.exit_code, out.c_str());
+        return 1;
+      }
+      const RunFigures result = FiguresFrom(nlohmann::json::parse(run.out), run);
+      figures[recipe.name].push_back(result);
+      std::printf("%-14s seed %d  accuracy %.4f  frozen epoch %.1f s  unfrozen epoch %.1f s  total %.1f s  "
+                  "peak RSS %.0f MB\n",
+                  recipe.name.c_str(), seed, result.accuracy, result.frozen_epoch_seconds,
+                  result.unfrozen_epoch_seconds, result.total_seconds, result.peak_rss_mb);
+      std::fflush(stdout);
     }
-    const nlohmann::json summary = nlohmann::json::parse(run.out);
-    accuracies.push_back(summary["accuracy"].get<double>());
-    epoch_seconds.push_back(summary["epoch_seconds"].get<double>());
-    totals.push_back(run.seconds);
-    rss.push_back(run.peak_rss_mb);
-    std::printf("%-14s seed %d  accuracy %.4f  epoch %.1f s  total %.1f s  peak RSS %.0f MB\n", "python-full", seed,
-                accuracies.back(), epoch_seconds.back(), run.seconds, run.peak_rss_mb);
-    std::fflush(stdout);
   }
-  if (python_seeds > 0) {
-    const MeanAndDeviation accuracy = ComputeMeanAndDeviation(accuracies);
-    report["python_full"] = {{"accuracy", accuracies},         {"accuracy_mean", accuracy.mean},
-                             {"accuracy_sd", accuracy.standard_deviation},
-                             {"epoch_seconds", epoch_seconds}, {"total_seconds", totals},
-                             {"peak_rss_mb", rss}};
-    std::printf("%-14s mean %.4f sd %.4f over %d seeds\n", "python-full", accuracy.mean,
-                accuracy.standard_deviation, python_seeds);
+
+  nlohmann::json report = {{"dataset", dataset}, {"split", how}, {"threads", threads}, {"size", size}, {"lrs", lrs}};
+  for (const Recipe& recipe : recipes) {
+    report["recipes"][recipe.name] = FiguresJson(figures[recipe.name]);
+    std::printf("%-14s accuracy mean %.4f sd %.4f over %d seeds\n", recipe.name.c_str(),
+                report["recipes"][recipe.name]["accuracy_mean"].get<double>(),
+                report["recipes"][recipe.name]["accuracy_sd"].get<double>(), seeds);
   }
   std::ofstream(work + "/bench.json") << report.dump(2) << "\n";
   std::printf("results: %s/bench.json\n", work.c_str());

@@ -2,10 +2,11 @@
 """Python reference of train's full recipe, for the train benchmark.
 
 Reads the same split from the manifest and runs the same recipe with Debian's torch and
-torchvision: torchvision's mobilenet_v2 with TensorFlow SAME padding on its five stride-2
-convolutions, the shared safetensors weights, random resized crop / flip / rotation /
-brightness and contrast, phase 1 on the frozen body (features under no_grad), phase 2 with
-three layer groups, AdamW and one-cycle schedules. Prints one JSON object on stdout.
+torchvision. The model is torchvision's mobilenet_v2 with TensorFlow SAME padding on its five
+stride-2 convolutions, loaded from the same safetensors weights. Training views use random
+resized crop, flip, rotation, brightness and contrast. Phase 1 trains the head on the frozen
+body (features under no_grad), phase 2 the whole network with three layer groups, both with
+AdamW and one-cycle schedules. Prints one JSON object on stdout.
 
 Run with /usr/bin/python3 (the interpreter that has python3-torch and python3-torchvision).
 """

@@ -20,8 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Expands folders into their files (recursively, sorted, hidden entries skipped); plain
-// paths are kept as given, so a missing file is reported as a failure later.
+// Expands folders into their files, recursively and sorted, skipping hidden entries. Other
+// paths are kept as given, so that a missing file is reported as a failure later.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs) {
   std::vector<std::string> files;
   for (const std::string& input : inputs) {

@@ -1,5 +1,7 @@
 // train: fine-tunes an ImageNet-pretrained CNN on the split that curate recorded in the
 // manifest, evaluates it on the validation split and writes runs/NAME.
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -53,6 +55,16 @@ std::string DefaultRunDirectory(const std::string& manifest_path, const std::str
   return (base / "runs" / (arch + "-" + time)).string();
 }
 
+// Keeps freed activation memory in the heap for the next batch. With glibc's defaults each
+// training step returns its large buffers to the kernel and faults them in again: a
+// MobileNetV2 step on 32x3x160x160 took 1.25 million minor page faults and 2.0 s of system
+// time per 6 steps, 0.5 million and 0.8 s with these settings. Tensors over 32 MiB (the
+// largest threshold glibc allows) are still mapped per allocation.
+void TuneAllocator() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 int ExitCodeFor(const Status& status) {
   if (status.code() == Status::Code::kInterrupted) return kExitInterrupted;
   return status.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
@@ -86,8 +98,9 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--weights-url", options.weights_base_url, "Base URL that --weights auto downloads from");
   app.add_option("--size", options.size,
-                 "Network input side in pixels. The default 160 keeps the full recipe on ~270 images near 3 "
-                 "minutes on 2 CPU cores; 224 is the weights' native size and about twice as slow")
+                 "Network input side in pixels. At 160 the full recipe on ~270 photos took about 35 s on 2 idle "
+                 "CPU cores (2 minutes on busy ones) with a 1.8 GB peak RSS; 224, the weights' native size, took "
+                 "about 3 times as long and 3 GB")
       ->capture_default_str()
       ->check(CLI::Range(32, 1024));
   app.add_option("--batch", options.batch, "Images per batch")->capture_default_str()->check(CLI::Range(1, 4096));
@@ -103,7 +116,8 @@ int Main(int argc, char** argv) {
   app.add_option("--weight-decay", options.weight_decay, "AdamW weight decay")->capture_default_str();
   app.add_flag("--no-augment", no_augment, "Train on the evaluation view only (no crop, flip, rotation, colour)");
   app.add_flag("--freeze-bn", freeze_bn,
-               "Keep BatchNorm statistics fixed while training (default; measured better on ~135 images per class)");
+               "Keep BatchNorm statistics fixed while training (default: on ~135 photos per class it matched "
+               "--train-bn in accuracy, and it keeps the pretrained statistics exact)");
   app.add_flag("--train-bn", train_bn, "Update BatchNorm statistics from each batch while training");
   app.add_flag("--tta", options.tta, "Make predict use test-time augmentation by default for this model");
   app.add_flag("--lr-find", options.lr_find,
@@ -124,6 +138,7 @@ int Main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   ApplyCommonOptions(common);
   InstallInterruptHandlers();
+  TuneAllocator();
 
   Status status = ParseLearningRates(lrs_text, &options.lrs);
   if (status.ok() && train_bn && freeze_bn) {

@@ -13,8 +13,8 @@ struct TrainOptions {
   std::string arch = "mobilenet_v2";
   std::string weights = "auto";  // a weights folder, "auto" (cache or download) or "none"
   std::string weights_base_url;  // download base for "auto"; empty = the published location
-  // 160 px keeps the full recipe on ~270 photos near 3 minutes on 2 CPU cores; ImageNet
-  // weights still transfer well at this size.
+  // At 160 px the full recipe on ~270 photos stays well under 3 minutes and 2 GB on 2 CPU
+  // cores; 224 px took about 3 times as long and 3 GB (docs/benchmarks.md).
   int size = 160;
   int batch = 32;
   int epochs_frozen = 3;

@@ -305,5 +305,30 @@ TEST_CASE("learning-rate finder writes its curve") {
   CHECK(ReadTextFile(out + "/report.html").find("Learning-rate finder (suggested") != std::string::npos);
 }
 
+TEST_CASE("repeat runs one seed after another") {
+  SMALLSET_REQUIRE_SHARED(shared);
+  TempDir dir;
+  BuildShapesManifest(shared, dir / "data.db", SmallShapes(4, 2));
+  const std::string out = dir / "runs/repeat";
+  const ProcessResult run =
+      RunProcess({BinPath("train"), "--manifest", dir / "data.db", "--weights", MobileNetWeights(shared), "--size",
+                  "32", "--epochs-frozen", "1", "--epochs", "0", "--threads", "2", "--repeat", "2", "--seed", "5",
+                  "--out", out, "--json"},
+                 120);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json summary = nlohmann::json::parse(run.out);
+  REQUIRE(summary["runs"].size() == 2);
+  CHECK(summary["runs"][0]["seed"] == 5);
+  CHECK(summary["runs"][1]["seed"] == 6);
+  const double mean =
+      (summary["runs"][0]["accuracy"].get<double>() + summary["runs"][1]["accuracy"].get<double>()) / 2;
+  CHECK(summary["accuracy_mean"].get<double>() == doctest::Approx(mean));
+  CHECK(summary["accuracy_sd"].is_number());
+  CHECK(FileExists(out + "/seed-5/model.json"));
+  CHECK(FileExists(out + "/seed-6/model.json"));
+  CHECK(CountRows(dir / "data.db", "SELECT COUNT(*) FROM runs WHERE status = 'finished'") == 2);
+}
+
 }  // namespace
 }  // namespace smallset::testing
