@@ -418,6 +418,72 @@ TEST_CASE("curate report renders offline") {
   CHECK(html.find("<link") == std::string::npos);
 }
 
+// Inserts rows the way crawl records a download: the file goes into the content store
+// (temporary file, then rename), then one BEGIN IMMEDIATE transaction adds the images and
+// candidates rows. Prints DONE=yes when finished.
+const char kCrawlLikeWriter[] = R"PY(
+import hashlib, os, sqlite3, sys, time
+db, files = sys.argv[1], sys.argv[2:]
+store = os.path.join(os.path.dirname(db), 'images')
+connection = sqlite3.connect(db, timeout=60, isolation_level=None)
+connection.execute('PRAGMA busy_timeout = 60000')
+now = '2026-12-04T20:00:00Z'
+connection.execute('BEGIN IMMEDIATE')
+connection.execute("INSERT INTO queries (text, label, engine, requested, created_at) VALUES ('shapes', 'shape', 'bing', 0, ?)", (now,))
+query_id = connection.execute('SELECT id FROM queries').fetchone()[0]
+connection.execute('COMMIT')
+for rank, path in enumerate(files):
+    data = open(path, 'rb').read()
+    sha = hashlib.sha256(data).hexdigest()
+    relative = sha[:2] + '/' + sha + '.png'
+    os.makedirs(os.path.join(store, sha[:2]), exist_ok=True)
+    temporary = os.path.join(store, sha[:2], '.tmp-' + sha)
+    open(temporary, 'wb').write(data)
+    os.rename(temporary, os.path.join(store, relative))
+    connection.execute('BEGIN IMMEDIATE')
+    cursor = connection.execute('INSERT INTO images (sha256, path, bytes, format, label, first_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
+                                (sha, relative, len(data), 'png', 'shape', now))
+    connection.execute("INSERT INTO candidates (url, query_id, engine, rank, status, image_id, created_at, updated_at) "
+                       "VALUES (?, ?, 'bing', ?, 'stored', ?, ?, ?)",
+                       ('http://127.0.0.1/img/%d.png' % rank, query_id, rank, cursor.lastrowid, now, now))
+    connection.execute('COMMIT')
+    time.sleep(0.01)
+print('DONE=yes', flush=True)
+)PY";
+
+TEST_CASE("curate runs while crawl writes") {
+  SMALLSET_REQUIRE_SHARED(shared);
+  Workspace workspace;
+  RequireSuccess(workspace.Curate({}));  // creates the manifest and its schema
+
+  std::vector<std::string> writer = {testing::SystemPython(), "-c", kCrawlLikeWriter, workspace.db()};
+  for (const char* label : {"circle", "square", "triangle"}) {
+    for (int i = 0; i < 50; ++i) {
+      char name[64];
+      std::snprintf(name, sizeof(name), "/cases/train/shapes3/%s/%s_%03d.png", label, label, i);
+      writer.push_back(shared + name);
+    }
+  }
+  testing::BackgroundProcess crawl(writer);
+
+  // Curate repeatedly while rows arrive; each run must succeed on whatever it sees.
+  int runs = 0;
+  std::string done;
+  while (done.empty() && runs < 60) {
+    RequireSuccess(workspace.Curate({"--jobs", "2"}));
+    ++runs;
+    done = crawl.WaitForLine("DONE=", 0.05);
+  }
+  if (done.empty()) done = crawl.WaitForLine("DONE=", 60);
+  REQUIRE(done.empty() == false);
+  CHECK(runs >= 2);
+
+  RequireSuccess(workspace.Curate({}));
+  CHECK(workspace.Count("SELECT COUNT(*) FROM images") == 150);
+  CHECK(workspace.Count("SELECT COUNT(*) FROM images WHERE status = 'kept'") == 150);
+  CHECK(workspace.Count("SELECT COUNT(*) FROM candidates WHERE status = 'stored'") == 150);
+}
+
 TEST_CASE("curate help lists every option") {
   ProcessResult help = testing::RunProcess({testing::BinPath("curate"), "--help"});
   CHECK(help.exit_code == 0);
