@@ -27,6 +27,6 @@ Status ValidateNewImages(Manifest* manifest, const ContentStore& store, const De
 
 // Size of the picture DecodeImage is asked for when hashing: JPEGs are decoded with DCT
 // scaling down to this short side, which is plenty for a 32x32 hash and much faster.
-constexpr int kHashDecodeShortSide = 128;
+constexpr int kHashDecodeShortSide = 64;
 
 }  // namespace smallset
