@@ -60,8 +60,7 @@ int main(int argc, char** argv) {
   std::sort(files.begin(), files.end());
   std::vector<std::string> names;
   std::vector<uint64_t> hashes;
-  smallset::DecodeOptions options;
-  options.target_short_side = smallset::kHashDecodeShortSide;
+  const smallset::DecodeOptions options = smallset::HashDecodeOptions(smallset::DecodeOptions());
   for (const std::string& file : files) {
     std::string bytes;
     smallset::DecodedImage image;

@@ -49,8 +49,7 @@ double RunCurateStep(const std::vector<std::string>& files, int threads, int* de
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&] {
-      smallset::DecodeOptions options;
-      options.target_short_side = smallset::kHashDecodeShortSide;
+      const smallset::DecodeOptions options = smallset::HashDecodeOptions(smallset::DecodeOptions());
       for (size_t i = next++; i < files.size(); i = next++) {
         std::string bytes;
         smallset::DecodedImage image;

@@ -110,8 +110,7 @@ Status ValidateNewImages(Manifest* manifest, const ContentStore& store, const De
   if (pending.empty()) return Status::Ok();
   SMALLSET_LOG_INFO("validating %zu new images on %d threads", pending.size(), threads);
 
-  DecodeOptions hash_options = options;
-  hash_options.target_short_side = kHashDecodeShortSide;
+  const DecodeOptions hash_options = HashDecodeOptions(options);
   std::atomic<size_t> next{0};
   ResultQueue queue;
   std::vector<std::thread> workers;

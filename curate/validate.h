@@ -29,4 +29,12 @@ Status ValidateNewImages(Manifest* manifest, const ContentStore& store, const De
 // scaling down to this short side, which is plenty for a 32x32 hash and much faster.
 constexpr int kHashDecodeShortSide = 64;
 
+// `options` with the speed settings used for hashing (scaled, fast JPEG decoding). The
+// benchmarks use it too, so that they measure what curate runs.
+inline DecodeOptions HashDecodeOptions(DecodeOptions options) {
+  options.target_short_side = kHashDecodeShortSide;
+  options.fast_jpeg = true;
+  return options;
+}
+
 }  // namespace smallset

@@ -46,9 +46,7 @@ uint64_t HashFile(const std::string& path) {
   std::string bytes;
   REQUIRE(ReadFile(path, &bytes).ok());
   DecodedImage decoded;
-  DecodeOptions options;
-  options.target_short_side = kHashDecodeShortSide;
-  REQUIRE(DecodeImage(bytes, options, &decoded).ok());
+  REQUIRE(DecodeImage(bytes, HashDecodeOptions(DecodeOptions()), &decoded).ok());
   return PerceptualHash(decoded.rgb);
 }
 
