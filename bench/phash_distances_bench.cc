@@ -1,6 +1,6 @@
 // Distribution of pHash distances between every pair of images in a folder tree, used to
-// choose curate's default --phash-distance: it prints how many pairs fall at each distance
-// up to 16 and lists the closest pairs for a person to look at.
+// choose curate's default --phash-distance. Prints how many pairs fall at each distance
+// up to 16, and lists the closest pairs for a person to look at.
 //
 //   build/bin/bench_phash_distances [--list 12] FOLDER
 #include <dirent.h>

@@ -24,7 +24,7 @@ struct ImageRow {
   std::set<std::string> labels;  // effective labels
 };
 
-// What a row should hold after this run.
+// The status, reason, duplicate_of and split of a row after this run.
 struct NewState {
   std::string status;
   std::optional<std::string> reason;
@@ -98,9 +98,11 @@ std::vector<GroupMember> BuildMembers(const std::map<int64_t, ImageRow>& rows) {
 Status PlanSplits(const std::map<int64_t, ImageRow>& rows, std::map<int64_t, NewState>* states,
                   const DecideOptions& options, DecideResult* result) {
   std::map<std::string, std::vector<SplitCandidate>> by_label;
+  // Every label must meet the split, except labels whose images arrived after validation
+  // started (crawl may write while curate runs): the next run validates and splits them.
   for (const auto& [id, row] : rows) {
-    if (row.decision == "reject") continue;
-    for (const std::string& label : row.labels) by_label[label];  // every label must meet the split
+    if (row.decision == "reject" || (row.status == "new" && !row.phash)) continue;
+    for (const std::string& label : row.labels) by_label[label];
   }
   for (const auto& [id, state] : *states) {
     if (state.status != "kept") continue;
@@ -163,8 +165,8 @@ Status DecideAndSplit(Manifest* manifest, const DecideOptions& options, DecideRe
     std::vector<MemberDecision> decisions;
     DecideGroups(BuildMembers(rows), options.phash_distance, options.threads, &decisions, &result->groups);
 
-    // Members get their decision; a kept image keeps its split until the split plan says
-    // otherwise. Images outside grouping (defective, not yet validated) stay as they are.
+    // Members get their decision, and a kept image keeps its split unless the split plan
+    // changes it. Images outside grouping (defective, not yet validated) stay as they are.
     std::map<int64_t, NewState> states;
     for (const MemberDecision& decision : decisions) {
       const ImageRow& row = rows.at(decision.id);

@@ -34,8 +34,8 @@ struct DecideResult {
 // Recomputes the groups over every validated image (so an image crawled later is compared
 // with those kept before), decides each image and, with a split, assigns splits per
 // label. Earlier decisions are stable: a kept image with a split stays the keeper of its
-// group and keeps its split. Writes only rows that change, all in one transaction; when a
-// label is too short for the split (and !allow_short) it writes nothing and returns
+// group and keeps its split. Writes only rows that change, all in one transaction. When a
+// label is too short for the split (and !allow_short), it writes nothing and returns
 // Failed listing every short label.
 Status DecideAndSplit(Manifest* manifest, const DecideOptions& options, DecideResult* result);
 

@@ -27,7 +27,7 @@ bool IsJunkName(const std::string& name);
 // Imports `root`: each non-junk sub-folder is a label (its name byte for byte), and every
 // non-junk file below it, at any depth, an image of that label. Files directly in `root`
 // are ignored. Each label gets a queries row with engine 'import', and each file a
-// candidates row with url "file://" + its absolute path; storable images go through the
+// candidates row with url "file://" + its absolute path. Storable images go through the
 // content store and get an images row. Files already imported from the same path are not
 // read again.
 Status ImportTree(Manifest* manifest, ContentStore* store, const std::string& root, ImportStats* stats);

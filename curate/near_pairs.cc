@@ -117,7 +117,7 @@ ChunkTable BuildTable(const std::vector<uint64_t>& hashes, int shift, int bits, 
 
 // Probes chunk `c` for the queries at table positions [begin, end). Queries go in the
 // order of the table, so consecutive queries have close chunk values and each probe mask
-// walks the table almost sequentially; random order would miss the cache on every probe.
+// walks the table almost sequentially. In random order every probe would miss the cache.
 // Each unordered pair is examined once per chunk: from the side with the smaller chunk
 // value, or within one bucket from the earlier table position. It is reported only from
 // the first chunk on which it is within that chunk's radius, so that no pair appears twice.

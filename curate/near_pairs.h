@@ -1,9 +1,8 @@
-// Near-duplicate search over 64-bit perceptual hashes by multi-index hashing
-// (Norouzi, Punjani and Fleet, "Fast Search in Hamming Space with Multi-Index Hashing",
-// CVPR 2012): the 64 bits are cut into m chunks, and two hashes within distance D agree
-// to within floor(D / m) bits on at least one chunk (pigeonhole principle). Each chunk
-// has a table from its value to the hashes that carry it, so a query probes only the
-// chunk values within that small radius instead of comparing against every hash.
+// Near-duplicate search over 64-bit perceptual hashes by multi-index hashing. The 64 bits
+// are cut into m chunks, and two hashes within distance D agree to within floor(D / m)
+// bits on at least one chunk (pigeonhole principle). Each chunk has a table from its value
+// to the hashes that carry it, so a query probes only the chunk values within that small
+// radius instead of comparing against every hash.
 #pragma once
 
 #include <cstdint>

@@ -7,12 +7,12 @@
 
 namespace smallset {
 
-// Hashes a normalised picture (CV_8UC3 RGB, as DecodeImage returns it): grey (BT.601),
-// area-resized to 32x32, 2-D DCT-II, then the 8x8 block of the lowest frequencies next
-// to the DC term (rows and columns 1..8, so neither the DC term nor the pure-row or
-// pure-column averages of it). Bit 8*row+col is set when that coefficient is above the
-// block's median. Copies that are resized, recompressed or converted stay within a few
-// bits; unrelated photos differ in about half.
+// Hashes a normalised picture (CV_8UC3 RGB, as DecodeImage returns it). Steps: grey
+// (BT.601), area-resize to 32x32, 2-D DCT-II, then take the 8x8 block of low frequencies
+// at rows and columns 1..8, which leaves out the DC term and the first row and column.
+// Bit 8*row+col is set when that coefficient is above the block's median. Resized,
+// recompressed or converted copies stay within a few bits, and unrelated photos differ
+// in about half of them.
 uint64_t PerceptualHash(const cv::Mat& rgb);
 
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }

@@ -20,9 +20,8 @@ constexpr char kPhashDistanceSetting[] = "curate.phash_distance";
 
 // Default near-duplicate threshold, chosen from measurements (docs/benchmarks.md):
 // resized, recompressed and format-converted copies are 0 bits apart, a 3 % crop on each
-// side of the shared test scene 6, and 1 % crops of synthetic scenes up to 8; the closest
-// unrelated pairs are 12-14 bits apart in web photos, ImageNet photos and synthetic
-// shapes. Aligned faces are the exception: 21 of 4.5 million unrelated CelebA pairs are
+// side of a test scene 6, and 1 % crops of synthetic scenes up to 8. The closest unrelated
+// pairs are 12-14 bits apart in web photos, ImageNet photos and synthetic shapes. Aligned faces are the exception: 21 of 4.5 million unrelated CelebA pairs are
 // within 8, so such sets are better curated with --phash-distance 4.
 constexpr int kDefaultPhashDistance = 8;
 

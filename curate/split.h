@@ -37,7 +37,7 @@ struct SplitCounts {
   int64_t Total() const { return train + valid + test; }
 };
 
-// Counts that `spec` asks of a label with `usable` images. Fractions round the validation
+// Returns the counts that `spec` requests of a label with `usable` images. Fractions round the validation
 // and test shares to the nearest image, and give train the rest when the fractions sum to 1.
 SplitCounts TargetCounts(const SplitSpec& spec, int64_t usable);
 
@@ -54,7 +54,7 @@ struct LabelSplitPlan {
 };
 
 // Plans one label's split. Candidates keep their current split unless `resplit` is set or
-// a split holds more than its target (then the last images in seed order go back to the
+// a split has more images than its target (then the last images in seed order go back to the
 // pool). The pool fills validation first, then test, then train, in seed order: the order
 // of SHA-256(seed + "/" + sha256). Fails with "glasses: 131 usable images, --split 135:20
 // needs 155" when the label is short, unless `allow_short`.

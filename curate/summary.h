@@ -1,5 +1,5 @@
-// What a curate run leaves in the manifest, counted for the summary on stdout, --json and
-// the report.
+// Counts of the manifest after a curate run, for the summary on stdout, --json and the
+// report.
 #pragma once
 
 #include <cstdint>

@@ -17,11 +17,11 @@ struct ValidateStats {
 };
 
 // Decodes the images with status 'new' and no pHash, `threads` at a time. Workers only
-// decode; the calling thread writes the results in batched transactions, so the manifest
-// sees one writer from this process. Valid images keep status 'new' with width, height
-// and pHash filled (grouping decides them); defective ones get status 'defective' and the
-// decoder's reason. Stops early with kInterrupted after SIGINT/SIGTERM, keeping what was
-// written.
+// decode, and the calling thread writes the results in batched transactions, so this
+// process writes to the manifest from one thread only. Valid images keep status 'new'
+// with width, height and pHash filled, for grouping to decide. Defective ones get status
+// 'defective' and the decoder's reason. Stops early with kInterrupted after SIGINT or
+// SIGTERM, keeping what was written.
 Status ValidateNewImages(Manifest* manifest, const ContentStore& store, const DecodeOptions& options, int threads,
                          bool show_progress, ValidateStats* stats);
 

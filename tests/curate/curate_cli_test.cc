@@ -466,7 +466,7 @@ TEST_CASE("curate runs while crawl writes") {
   }
   testing::BackgroundProcess crawl(writer);
 
-  // Curate repeatedly while rows arrive; each run must succeed on whatever it sees.
+  // Curate repeatedly while rows arrive; each run must succeed on the rows present when it starts.
   int runs = 0;
   std::string done;
   while (done.empty() && runs < 60) {
