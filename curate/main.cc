@@ -77,17 +77,23 @@ int main(int argc, char** argv) {
   app.add_flag("--allow-short", options.allow_short,
                "Split labels with too few images anyway: validation first, then test, then train, with a warning");
   app.add_flag("--resplit", options.resplit, "Reassign every split from scratch (the only way to reshuffle)");
-  app.add_option("--import", import_dir, "Register a folder-per-class tree DIR/<label>/<images> before curating");
+  app.add_option("--import", import_dir, "Register a folder-per-class tree DIR/<label>/<images> before curating")
+      ->type_name("DIR");
   app.add_option("--reject", options.decisions.reject, "Reject images by sha256 or unique prefix (6+ hex digits)")
+      ->type_name("SHA")
       ->expected(1, -1);
   app.add_option("--accept", options.decisions.accept,
                  "Accept images by sha256 or prefix: kept even as a near-duplicate or conflict")
+      ->type_name("SHA")
       ->expected(1, -1);
   app.add_option("--relabel", relabel, "Move one image (sha256 or prefix) to LABEL; repeat for more")
       ->type_name("SHA LABEL")
-      ->expected(2);
-  app.add_option("--export", export_dir, "Write the split as an ImageFolder tree with dataset.csv into DIR");
-  app.add_option("--report", report_path, "Write a self-contained HTML report to FILE");
+      ->type_size(2)
+      ->expected(1, 1000)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--export", export_dir, "Write the split as an ImageFolder tree with dataset.csv into DIR")
+      ->type_name("DIR");
+  app.add_option("--report", report_path, "Write a self-contained HTML report to FILE")->type_name("FILE");
   app.add_flag("--json", json, "Print the summary as one JSON object instead of text");
   app.add_option("--jobs", threads, "Decoding threads (default: number of cores)")
       ->check(CLI::Range(1, 256))
@@ -103,6 +109,10 @@ int main(int argc, char** argv) {
   if (!ParsePixelCount(max_pixels, &options.max_pixels)) {
     std::fprintf(stderr, "curate: invalid --max-pixels \"%s\": give a pixel count such as 50000000 or 50M\n",
                  max_pixels.c_str());
+    return smallset::kExitUsage;
+  }
+  if (relabel.size() % 2 != 0) {
+    std::fprintf(stderr, "curate: --relabel takes pairs: --relabel SHA LABEL [--relabel SHA LABEL ...]\n");
     return smallset::kExitUsage;
   }
   for (size_t i = 0; i + 1 < relabel.size(); i += 2) options.decisions.relabel.emplace_back(relabel[i], relabel[i + 1]);

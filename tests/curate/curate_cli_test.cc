@@ -360,9 +360,11 @@ TEST_CASE("curate records people's decisions") {
   CHECK(workspace.Outcome("a_base_again.jpg") == "rejected|rejected by a person");
 
   // Relabel moves an image, and accept overrides a duplicate decision.
-  RequireSuccess(workspace.Curate({"--relabel", sha_of("b_different_scene.jpg"), "other",
-                                   "--accept", sha_of("a_resized_half_q75.jpg")}));
-  CHECK(workspace.Count("SELECT COUNT(*) FROM images WHERE label = 'other' AND status = 'kept'") == 1);
+  RequireSuccess(workspace.Curate({"--relabel", sha_of("b_different_scene.jpg"), "other", "--relabel",
+                                   sha_of("c_different_scene.jpg"), "other", "--accept",
+                                   sha_of("a_resized_half_q75.jpg")}));
+  CHECK(workspace.Count("SELECT COUNT(*) FROM images WHERE label = 'other' AND status = 'kept'") == 2);
+  CHECK(workspace.Count("SELECT COUNT(*) FROM images WHERE decision = 'relabel' AND decision_label = 'other'") == 2);
   CHECK(workspace.Outcome("a_resized_half_q75.jpg") == "kept|");
 
   // Unknown and ambiguous prefixes are errors that name the value.
