@@ -151,6 +151,7 @@ Status ValidateNewImages(Manifest* manifest, const ContentStore& store, const De
     if (InterruptRequested() && next >= pending.size()) break;
     if (InterruptRequested()) next = pending.size();  // workers stop after their current image
   }
+  next = pending.size();  // after a write error, workers stop after their current image
   for (std::thread& worker : workers) worker.join();
 
   // Write what finished before an interrupt or an error stopped the loop.
