@@ -1,0 +1,284 @@
+#include "crawler/crawl_job.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <memory>
+#include <unordered_set>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/progress.h"
+#include "common/sniff.h"
+#include "crawler/crawl_record.h"
+#include "crawler/engine.h"
+#include "crawler/url.h"
+
+namespace smallset {
+namespace {
+
+// Writes an unrecognised result page beside the manifest and returns its path, or "".
+std::string SaveUnrecognisedPage(const Manifest& manifest, const std::string& engine, const std::string& body) {
+  std::string stamp = NowUtcIso8601();
+  stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
+  std::string path = manifest.Directory() + "/crawl-unrecognised-" + engine + "-" + stamp + ".html";
+  std::ofstream file(path, std::ios::binary);
+  file << body;
+  return file ? path : "";
+}
+
+std::string FormatMegabytes(int64_t bytes) { return StringPrintf("%.1f MB", bytes / 1e6); }
+
+class CrawlJob {
+ public:
+  CrawlJob(Manifest* manifest, ContentStore* store, const HttpOptions& http, const CrawlRequest& request,
+           CrawlSummary* summary)
+      : manifest_(manifest), store_(store), http_options_(http), request_(request), summary_(summary), client_(http) {}
+
+  Status Run();
+
+ private:
+  void Pump();
+  void FetchNextPage();
+  void OnPage(HttpResponse response);
+  void AddCandidates(const ResultPage& page);
+  void OnDownload(const PendingCandidate& candidate, HttpResponse response);
+  Status StoreDownload(const PendingCandidate& candidate, const HttpResponse& response);
+  void CountUnstored(const char* status, const std::string& reason);
+  void Fail(Status status);
+  bool WantsMore() const { return stored_counted_ + in_flight_ < limit_; }
+  void UpdateProgress();
+
+  Manifest* manifest_;
+  ContentStore* store_;
+  HttpOptions http_options_;
+  const CrawlRequest& request_;
+  CrawlSummary* summary_;
+  HttpClient client_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Progress> progress_;
+
+  QueryRow query_;
+  int64_t limit_ = 0;           // images to store, counted in stored_counted_
+  int64_t stored_counted_ = 0;
+  int64_t in_flight_ = 0;       // downloads submitted and not yet recorded
+  std::deque<PendingCandidate> pending_;
+  std::unordered_set<std::string> seen_;
+  int next_rank_ = 0;
+  bool page_in_flight_ = false;
+  bool engine_done_ = false;
+  Status fatal_;
+};
+
+Status CrawlJob::Run() {
+  auto start = std::chrono::steady_clock::now();
+  summary_->query = request_.query;
+  summary_->label = request_.label;
+  summary_->engine = request_.engine;
+  summary_->wanted = request_.new_limit ? *request_.new_limit : request_.wanted;
+  summary_->refresh = request_.new_limit.has_value();
+
+  SMALLSET_RETURN_IF_ERROR(MakeEngine({request_.engine, request_.query, request_.engine_url}, &engine_));
+  query_.text = request_.query;
+  query_.label = request_.label;
+  query_.engine = request_.engine;
+  query_.engine_url = request_.engine_url;
+  query_.requested = request_.wanted;
+  SMALLSET_RETURN_IF_ERROR(UpsertQuery(manifest_, &query_));
+
+  int64_t already_stored = 0;
+  SMALLSET_RETURN_IF_ERROR(CountStored(manifest_, query_.id, &already_stored));
+  if (request_.new_limit) {
+    limit_ = *request_.new_limit;
+  } else {
+    limit_ = request_.wanted;
+    stored_counted_ = already_stored;
+  }
+
+  std::vector<PendingCandidate> left_over;
+  SMALLSET_RETURN_IF_ERROR(LoadPendingCandidates(manifest_, query_.id, &left_over));
+  if (!left_over.empty()) SMALLSET_LOG_INFO("resuming %zu downloads left pending by an earlier run", left_over.size());
+  pending_.assign(left_over.begin(), left_over.end());
+
+  SMALLSET_LOG_INFO("crawling \"%s\" on %s for label \"%s\": %lld stored, %lld wanted", request_.query.c_str(),
+                    request_.engine.c_str(), request_.label.c_str(), static_cast<long long>(already_stored),
+                    static_cast<long long>(summary_->wanted));
+  if (request_.show_progress) progress_ = std::make_unique<Progress>("download", limit_);
+
+  Pump();
+  Status run = client_.Run();
+  if (progress_) progress_->Finish();
+
+  summary_->interrupted = run.code() == Status::Code::kInterrupted;
+  SMALLSET_RETURN_IF_ERROR(CountStored(manifest_, query_.id, &summary_->stored));
+  summary_->found = static_cast<int64_t>(seen_.size());
+  summary_->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!fatal_.ok()) {
+    summary_->error = fatal_.message();
+    return fatal_;
+  }
+  return run;
+}
+
+void CrawlJob::Pump() {
+  if (!fatal_.ok()) return;
+  while (!pending_.empty() && WantsMore()) {
+    PendingCandidate candidate = pending_.front();
+    pending_.pop_front();
+    ++in_flight_;
+    client_.Submit({candidate.url, false},
+                   [this, candidate](HttpResponse response) { OnDownload(candidate, std::move(response)); });
+  }
+  bool few_waiting = static_cast<int>(pending_.size()) < http_options_.jobs;
+  if (!engine_done_ && !page_in_flight_ && few_waiting && WantsMore()) FetchNextPage();
+}
+
+void CrawlJob::FetchNextPage() {
+  if (summary_->pages >= request_.max_pages) {
+    SMALLSET_LOG_INFO("%s: stopping after %d result pages (the page limit)", engine_->name(), request_.max_pages);
+    engine_done_ = true;
+    return;
+  }
+  std::string url = engine_->NextPageUrl();
+  page_in_flight_ = true;
+  if (url.empty()) {
+    OnPage(HttpResponse());
+    return;
+  }
+  SMALLSET_LOG_DEBUG("fetching result page %s", url.c_str());
+  client_.Submit({url, true}, [this](HttpResponse response) { OnPage(std::move(response)); });
+}
+
+void CrawlJob::OnPage(HttpResponse response) {
+  page_in_flight_ = false;
+  ++summary_->pages;
+  if (!response.ok()) {
+    std::string hint = response.http_status == 429 || response.http_status == 503
+                           ? "the engine is limiting requests; wait and rerun later"
+                           : "check --engine-url and the network";
+    Fail(Status::Failed(StringPrintf("%s result page for \"%s\" failed: %s after %d attempts (%s); %s",
+                                     request_.engine.c_str(), request_.query.c_str(), response.error.c_str(),
+                                     response.attempts, response.url.c_str(), hint.c_str())));
+    return;
+  }
+
+  ResultPage page;
+  Status parsed = engine_->ParsePage(response, &page);
+  if (!parsed.ok()) {
+    summary_->saved_page = SaveUnrecognisedPage(*manifest_, request_.engine, response.body);
+    Fail(Status::Unsupported(StringPrintf("%s for query \"%s\" (page saved to %s)", parsed.message().c_str(),
+                                          request_.query.c_str(),
+                                          summary_->saved_page.empty() ? "nowhere" : summary_->saved_page.c_str())));
+    return;
+  }
+  AddCandidates(page);
+  if (page.last_page) engine_done_ = true;
+  Pump();
+}
+
+void CrawlJob::AddCandidates(const ResultPage& page) {
+  std::vector<FoundCandidate> found;
+  for (const Candidate& candidate : page.candidates) {
+    std::optional<std::string> url = NormaliseUrl(candidate.url);
+    if (!url) {
+      SMALLSET_LOG_DEBUG("ignoring a result that is not an http(s) URL: %.80s", candidate.url.c_str());
+      continue;
+    }
+    if (!seen_.insert(*url).second) continue;
+    if (!request_.licenses.empty()) {
+      std::string code = LicenseCode(candidate.license);
+      if (std::find(request_.licenses.begin(), request_.licenses.end(), code) == request_.licenses.end()) {
+        SMALLSET_LOG_DEBUG("ignoring %s: licence \"%s\" is not in --license", url->c_str(), candidate.license.c_str());
+        continue;
+      }
+    }
+    found.push_back({*url, candidate, next_rank_++});
+  }
+
+  std::vector<PendingCandidate> inserted;
+  Status status = InsertCandidates(manifest_, query_.id, request_.engine, found, &inserted);
+  if (!status.ok()) return Fail(status);
+  pending_.insert(pending_.end(), inserted.begin(), inserted.end());
+  SMALLSET_LOG_INFO("%s page %lld: %zu results, %zu new to this run, %zu new to the manifest", engine_->name(),
+                    static_cast<long long>(summary_->pages), page.candidates.size(), found.size(), inserted.size());
+
+  bool added_nothing = page.is_result_page && found.empty();
+  if (added_nothing) {
+    SMALLSET_LOG_INFO("%s: the last page added no new URL; the engine has no more results", engine_->name());
+    engine_done_ = true;
+    summary_->engine_exhausted = true;
+  } else if (page.last_page) {
+    summary_->engine_exhausted = true;
+  }
+}
+
+void CrawlJob::OnDownload(const PendingCandidate& candidate, HttpResponse response) {
+  --in_flight_;
+  summary_->bytes += static_cast<int64_t>(response.body.size());
+  Status status = StoreDownload(candidate, response);
+  if (!status.ok()) return Fail(status);
+  UpdateProgress();
+  Pump();
+}
+
+Status CrawlJob::StoreDownload(const PendingCandidate& candidate, const HttpResponse& response) {
+  if (!response.ok()) {
+    const char* status = response.error_is_skip ? "skipped" : "failed";
+    SMALLSET_LOG_INFO("%s %s: %s", status, candidate.url.c_str(), response.error.c_str());
+    CountUnstored(status, response.error);
+    return RecordUnstored(manifest_, candidate.id, response, status, response.error);
+  }
+
+  SniffedFormat format = SniffFormat(response.body);
+  if (!IsSupportedRaster(format)) {
+    std::string reason = SkipReasonFor(format);
+    SMALLSET_LOG_INFO("skipped %s: %s", candidate.url.c_str(), reason.c_str());
+    CountUnstored("skipped", reason);
+    return RecordUnstored(manifest_, candidate.id, response, "skipped", reason);
+  }
+
+  StoredFile file;
+  SMALLSET_RETURN_IF_ERROR(store_->Put(response.body, &file));
+  bool duplicate = false;
+  SMALLSET_RETURN_IF_ERROR(RecordStored(manifest_, candidate.id, response, file, request_.label, &duplicate));
+  if (duplicate) {
+    ++summary_->duplicates;
+    SMALLSET_LOG_DEBUG("duplicate %s: same bytes as an image stored before", candidate.url.c_str());
+  } else {
+    ++summary_->stored_now;
+    ++stored_counted_;
+  }
+  return Status::Ok();
+}
+
+void CrawlJob::CountUnstored(const char* status, const std::string& reason) {
+  ++(std::string(status) == "skipped" ? summary_->skipped : summary_->failed);
+  ++summary_->reasons[reason];
+}
+
+void CrawlJob::Fail(Status status) {
+  if (fatal_.ok()) {
+    SMALLSET_LOG_ERROR("%s", status.message().c_str());
+    fatal_ = status;
+  }
+  engine_done_ = true;
+}
+
+void CrawlJob::UpdateProgress() {
+  if (!progress_) return;
+  progress_->Update(stored_counted_, StringPrintf("candidates %zu  stored %lld  failed %lld  %s", seen_.size(),
+                                                  static_cast<long long>(summary_->stored_now),
+                                                  static_cast<long long>(summary_->failed + summary_->skipped),
+                                                  FormatMegabytes(summary_->bytes).c_str()));
+}
+
+}  // namespace
+
+Status RunCrawl(Manifest* manifest, ContentStore* store, const HttpOptions& http, const CrawlRequest& request,
+                CrawlSummary* summary) {
+  CrawlJob job(manifest, store, http, request, summary);
+  return job.Run();
+}
+
+}  // namespace smallset
