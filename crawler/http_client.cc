@@ -166,6 +166,9 @@ void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
   curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_bytes));
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
   if (t->request.is_page) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+  // Image downloads would reuse a page's kept-alive connection without a new address
+  // check, so page connections are not kept when private addresses are refused.
+  if (t->request.is_page && !options_.allow_private) curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
 
   ++running_per_host_[t->host];
   running_[easy] = std::move(transfer);
