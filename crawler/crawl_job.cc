@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <fstream>
 #include <memory>
 #include <unordered_set>
@@ -13,6 +14,7 @@
 #include "common/sniff.h"
 #include "crawler/crawl_record.h"
 #include "crawler/engine.h"
+#include "crawler/store_pool.h"
 #include "crawler/url.h"
 
 namespace smallset {
@@ -30,11 +32,20 @@ std::string SaveUnrecognisedPage(const Manifest& manifest, const std::string& en
 
 std::string FormatMegabytes(int64_t bytes) { return StringPrintf("%.1f MB", bytes / 1e6); }
 
+// Threads that write images into the content store; two keep the fsyncs of one image
+// from delaying the next while leaving the transfers a core on small machines.
+constexpr int kStoreThreads = 2;
+
 class CrawlJob {
  public:
   CrawlJob(Manifest* manifest, ContentStore* store, const HttpOptions& http, const CrawlRequest& request,
            CrawlSummary* summary)
-      : manifest_(manifest), store_(store), http_options_(http), request_(request), summary_(summary), client_(http) {}
+      : manifest_(manifest),
+        http_options_(http),
+        request_(request),
+        summary_(summary),
+        client_(http),
+        pool_(store, kStoreThreads, [this] { client_.Wakeup(); }) {}
 
   Status Run();
 
@@ -44,18 +55,21 @@ class CrawlJob {
   void OnPage(HttpResponse response);
   void AddCandidates(const ResultPage& page);
   void OnDownload(const PendingCandidate& candidate, HttpResponse response);
-  Status StoreDownload(const PendingCandidate& candidate, const HttpResponse& response);
+  void RecordDownload(const PendingCandidate& candidate, HttpResponse response);
+  void CollectStored();
   void CountUnstored(const char* status, const std::string& reason);
   void Fail(Status status);
   bool WantsMore() const { return stored_counted_ + in_flight_ < limit_; }
   void UpdateProgress();
 
   Manifest* manifest_;
-  ContentStore* store_;
   HttpOptions http_options_;
   const CrawlRequest& request_;
   CrawlSummary* summary_;
   HttpClient client_;
+  StorePool pool_;  // after client_: its threads wake client_, so it must be destroyed first
+  std::map<uint64_t, std::pair<PendingCandidate, HttpResponse>> storing_;  // by StorePool token, bodies moved out
+  uint64_t next_token_ = 0;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Progress> progress_;
 
@@ -107,7 +121,12 @@ Status CrawlJob::Run() {
   if (request_.show_progress) progress_ = std::make_unique<Progress>("download", limit_);
 
   Pump();
-  Status run = client_.Run();
+  Status run;
+  while (client_.outstanding() > 0 || pool_.outstanding() > 0) {
+    run = client_.RunOnce();
+    CollectStored();
+    if (!run.ok()) break;
+  }
   if (progress_) progress_->Finish();
 
   summary_->interrupted = run.code() == Status::Code::kInterrupted;
@@ -123,7 +142,9 @@ Status CrawlJob::Run() {
 
 void CrawlJob::Pump() {
   if (!fatal_.ok()) return;
-  while (!pending_.empty() && WantsMore()) {
+  // Downloads are handed to the client two rounds ahead, so that the rest wait here and
+  // tell when the next result page is due.
+  while (!pending_.empty() && WantsMore() && in_flight_ < 2 * http_options_.jobs) {
     PendingCandidate candidate = pending_.front();
     pending_.pop_front();
     ++in_flight_;
@@ -214,42 +235,66 @@ void CrawlJob::AddCandidates(const ResultPage& page) {
 }
 
 void CrawlJob::OnDownload(const PendingCandidate& candidate, HttpResponse response) {
-  --in_flight_;
   summary_->bytes += static_cast<int64_t>(response.body.size());
-  Status status = StoreDownload(candidate, response);
-  if (!status.ok()) return Fail(status);
+  if (response.ok() && IsSupportedRaster(SniffFormat(response.body))) {
+    // Still counted in in_flight_ until CollectStored() records it.
+    uint64_t token = next_token_++;
+    pool_.Submit(token, std::move(response.body));
+    response.body.clear();
+    storing_.emplace(token, std::make_pair(candidate, std::move(response)));
+    return;
+  }
+  --in_flight_;
+  RecordDownload(candidate, std::move(response));
   UpdateProgress();
   Pump();
 }
 
-Status CrawlJob::StoreDownload(const PendingCandidate& candidate, const HttpResponse& response) {
+// Records a download that is not stored: a transfer error or bytes that are no image.
+void CrawlJob::RecordDownload(const PendingCandidate& candidate, HttpResponse response) {
+  const char* status;
+  std::string reason;
   if (!response.ok()) {
-    const char* status = response.error_is_skip ? "skipped" : "failed";
-    SMALLSET_LOG_INFO("%s %s: %s", status, candidate.url.c_str(), response.error.c_str());
-    CountUnstored(status, response.error);
-    return RecordUnstored(manifest_, candidate.id, response, status, response.error);
-  }
-
-  SniffedFormat format = SniffFormat(response.body);
-  if (!IsSupportedRaster(format)) {
-    std::string reason = SkipReasonFor(format);
-    SMALLSET_LOG_INFO("skipped %s: %s", candidate.url.c_str(), reason.c_str());
-    CountUnstored("skipped", reason);
-    return RecordUnstored(manifest_, candidate.id, response, "skipped", reason);
-  }
-
-  StoredFile file;
-  SMALLSET_RETURN_IF_ERROR(store_->Put(response.body, &file));
-  bool duplicate = false;
-  SMALLSET_RETURN_IF_ERROR(RecordStored(manifest_, candidate.id, response, file, request_.label, &duplicate));
-  if (duplicate) {
-    ++summary_->duplicates;
-    SMALLSET_LOG_DEBUG("duplicate %s: same bytes as an image stored before", candidate.url.c_str());
+    status = response.error_is_skip ? "skipped" : "failed";
+    reason = response.error;
   } else {
-    ++summary_->stored_now;
-    ++stored_counted_;
+    status = "skipped";
+    reason = SkipReasonFor(SniffFormat(response.body));
   }
-  return Status::Ok();
+  SMALLSET_LOG_INFO("%s %s: %s", status, candidate.url.c_str(), reason.c_str());
+  CountUnstored(status, reason);
+  Status recorded = RecordUnstored(manifest_, candidate.id, response, status, reason);
+  if (!recorded.ok()) Fail(recorded);
+}
+
+// Records every image the store pool finished since the last call, in one transaction.
+void CrawlJob::CollectStored() {
+  std::vector<StorePool::Result> results = pool_.TakeFinished();
+  if (results.empty()) return;
+  std::vector<StoredOutcome> outcomes;
+  std::vector<std::string> urls;
+  for (StorePool::Result& result : results) {
+    auto node = storing_.find(result.token);
+    urls.push_back(node->second.first.url);
+    outcomes.push_back({node->second.first.id, std::move(node->second.second), result.file, false});
+    storing_.erase(node);
+    --in_flight_;
+    if (!result.status.ok()) return Fail(result.status);
+  }
+
+  Status recorded = RecordStored(manifest_, request_.label, &outcomes);
+  if (!recorded.ok()) return Fail(recorded);
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i].duplicate) {
+      ++summary_->duplicates;
+      SMALLSET_LOG_DEBUG("duplicate %s: same bytes as an image stored before", urls[i].c_str());
+    } else {
+      ++summary_->stored_now;
+      ++stored_counted_;
+    }
+  }
+  UpdateProgress();
+  Pump();
 }
 
 void CrawlJob::CountUnstored(const char* status, const std::string& reason) {

@@ -110,32 +110,37 @@ Status RecordUnstored(Manifest* manifest, int64_t candidate_id, const HttpRespon
   });
 }
 
-Status RecordStored(Manifest* manifest, int64_t candidate_id, const HttpResponse& response, const StoredFile& file,
-                    const std::string& label, bool* duplicate) {
+Status RecordStored(Manifest* manifest, const std::string& label, std::vector<StoredOutcome>* outcomes) {
   return manifest->WriteTransaction([&] {
     Statement find = manifest->Prepare("SELECT id FROM images WHERE sha256 = ?");
-    find.Bind(1, file.sha256);
-    int64_t image_id;
-    *duplicate = find.Next();
-    SMALLSET_RETURN_IF_ERROR(find.status());
-    if (*duplicate) {
-      image_id = find.Int(0);
-    } else {
-      Statement insert = manifest->Prepare(
-          "INSERT INTO images (sha256, path, bytes, format, label, first_seen_at) VALUES (?, ?, ?, ?, ?, ?)");
-      insert.Bind(1, file.sha256).Bind(2, file.relative_path).Bind(3, file.bytes).Bind(4, FormatName(file.format));
-      insert.Bind(5, label).Bind(6, NowUtcIso8601());
-      SMALLSET_RETURN_IF_ERROR(insert.Run());
-      image_id = manifest->LastInsertRowId();
-    }
-
+    Statement insert = manifest->Prepare(
+        "INSERT INTO images (sha256, path, bytes, format, label, first_seen_at) VALUES (?, ?, ?, ?, ?, ?)");
     Statement update = manifest->Prepare(
         "UPDATE candidates SET status = ?8, attempts = attempts + ?2, http_status = ?3, content_type = ?4, "
         "bytes = ?5, final_url = ?6, updated_at = ?7, last_error = NULL, image_id = ?9 WHERE id = ?1");
-    update.Bind(1, candidate_id);
-    BindResponse(update, response, file.bytes);
-    update.Bind(8, *duplicate ? "duplicate" : "stored").Bind(9, image_id);
-    return update.Run();
+    for (StoredOutcome& outcome : *outcomes) {
+      find.Reset();
+      find.Bind(1, outcome.file.sha256);
+      outcome.duplicate = find.Next();
+      SMALLSET_RETURN_IF_ERROR(find.status());
+      int64_t image_id;
+      if (outcome.duplicate) {
+        image_id = find.Int(0);
+      } else {
+        insert.Reset();
+        insert.Bind(1, outcome.file.sha256).Bind(2, outcome.file.relative_path).Bind(3, outcome.file.bytes);
+        insert.Bind(4, FormatName(outcome.file.format)).Bind(5, label).Bind(6, NowUtcIso8601());
+        SMALLSET_RETURN_IF_ERROR(insert.Run());
+        image_id = manifest->LastInsertRowId();
+      }
+
+      update.Reset();
+      update.Bind(1, outcome.candidate_id);
+      BindResponse(update, outcome.response, outcome.file.bytes);
+      update.Bind(8, outcome.duplicate ? "duplicate" : "stored").Bind(9, image_id);
+      SMALLSET_RETURN_IF_ERROR(update.Run());
+    }
+    return Status::Ok();
   });
 }
 

@@ -59,10 +59,17 @@ Status LoadPendingCandidates(Manifest* manifest, int64_t query_id, std::vector<P
 Status RecordUnstored(Manifest* manifest, int64_t candidate_id, const HttpResponse& response, const char* status,
                       const std::string& reason);
 
-// Records a download whose bytes are in the content store: a new `images` row, or, when
-// the same bytes are already stored, status 'duplicate' pointing at that image.
-// Call only after ContentStore::Put returned.
-Status RecordStored(Manifest* manifest, int64_t candidate_id, const HttpResponse& response, const StoredFile& file,
-                    const std::string& label, bool* duplicate);
+// A download whose bytes are in the content store, to be recorded.
+struct StoredOutcome {
+  int64_t candidate_id = 0;
+  HttpResponse response;  // the body is not needed
+  StoredFile file;
+  bool duplicate = false;  // set by RecordStored
+};
+
+// Records downloads whose bytes are in the content store, in one transaction: a new
+// `images` row each, or, when the same bytes are already stored, status 'duplicate'
+// pointing at that image. Call only after ContentStore::Put returned for each.
+Status RecordStored(Manifest* manifest, const std::string& label, std::vector<StoredOutcome>* outcomes);
 
 }  // namespace smallset

@@ -116,8 +116,8 @@ std::string ErrorText(CURLcode code, const HttpClient::Transfer& transfer, bool*
 HttpClient::HttpClient(const HttpOptions& options) : options_(options), random_(std::random_device{}()) {
   InitCurlOnce();
   multi_ = curl_multi_init();
-  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options_.per_host));
-  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options_.jobs));
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options_.per_host + 1));
+  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options_.jobs + 1));
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max(options_.jobs * 2, 32)));
 }
 
@@ -134,7 +134,7 @@ void HttpClient::Submit(HttpRequest request, HttpCallback done) {
   transfer->host = UrlHost(request.url);
   transfer->request = std::move(request);
   transfer->done = std::move(done);
-  queued_.push_back(std::move(transfer));
+  (transfer->request.is_page ? queued_pages_ : queued_).push_back(std::move(transfer));
 }
 
 void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
@@ -171,17 +171,25 @@ void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
   if (t->request.is_page && !options_.allow_private) curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
 
   ++running_per_host_[t->host];
+  if (t->request.is_page) ++running_pages_;
   running_[easy] = std::move(transfer);
   curl_multi_add_handle(multi_, easy);
 }
 
 void HttpClient::StartTransfers() {
+  // Result pages go first and take no download slot: paging must not wait behind a full
+  // round of downloads, and the crawl loop keeps at most one page in flight.
+  while (!queued_pages_.empty()) {
+    Start(std::move(queued_pages_.front()));
+    queued_pages_.pop_front();
+  }
+
   // Scans a bounded prefix of the queue so that a long queue behind one busy host does
   // not make every pass quadratic.
   constexpr size_t kScanLimit = 512;
   size_t scanned = 0;
   for (auto it = queued_.begin(); it != queued_.end() && scanned < kScanLimit;) {
-    if (static_cast<int>(running_.size()) >= options_.jobs) return;
+    if (static_cast<int>(running_.size()) - running_pages_ >= options_.jobs) return;
     ++scanned;
     if (running_per_host_[(*it)->host] >= options_.per_host) {
       ++it;
@@ -219,6 +227,7 @@ void HttpClient::Finish(CURL* easy, CURLcode code) {
   std::unique_ptr<Transfer> transfer = std::move(node->second);
   running_.erase(node);
   --running_per_host_[transfer->host];
+  if (transfer->request.is_page) --running_pages_;
 
   HttpResponse response;
   response.url = transfer->request.url;
@@ -254,7 +263,7 @@ void HttpClient::ReleaseDueRetries() {
   Clock::time_point now = Clock::now();
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     if ((*it)->due <= now) {
-      queued_.push_front(std::move(*it));
+      ((*it)->request.is_page ? queued_pages_ : queued_).push_front(std::move(*it));
       it = waiting_.erase(it);
     } else {
       ++it;
@@ -272,28 +281,33 @@ long HttpClient::PollTimeoutMilliseconds() const {
   return timeout;
 }
 
-Status HttpClient::Run() {
-  while (outstanding() > 0) {
-    if (InterruptRequested()) return Status::Interrupted("interrupted");
-    ReleaseDueRetries();
-    StartTransfers();
+Status HttpClient::RunOnce() {
+  if (InterruptRequested()) return Status::Interrupted("interrupted");
+  ReleaseDueRetries();
+  StartTransfers();
 
-    int still_running = 0;
-    curl_multi_perform(multi_, &still_running);
+  int still_running = 0;
+  curl_multi_perform(multi_, &still_running);
 
-    // Finish first, then call back, so callbacks never see a half-updated client.
-    int left = 0;
-    std::vector<std::pair<CURL*, CURLcode>> done;
-    while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
-      if (message->msg == CURLMSG_DONE) done.emplace_back(message->easy_handle, message->data.result);
-    }
-    for (const auto& [easy, code] : done) Finish(easy, code);
-    if (!done.empty()) continue;
-
-    int ready = 0;
-    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(PollTimeoutMilliseconds()), &ready);
+  // Finish first, then call back, so callbacks never see a half-updated client.
+  int left = 0;
+  std::vector<std::pair<CURL*, CURLcode>> done;
+  while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+    if (message->msg == CURLMSG_DONE) done.emplace_back(message->easy_handle, message->data.result);
   }
+  for (const auto& [easy, code] : done) Finish(easy, code);
+  if (!done.empty()) return Status::Ok();
+
+  int ready = 0;
+  curl_multi_poll(multi_, nullptr, 0, static_cast<int>(PollTimeoutMilliseconds()), &ready);
   return Status::Ok();
 }
+
+Status HttpClient::Run() {
+  while (outstanding() > 0) SMALLSET_RETURN_IF_ERROR(RunOnce());
+  return Status::Ok();
+}
+
+void HttpClient::Wakeup() { curl_multi_wakeup(multi_); }
 
 }  // namespace smallset

@@ -66,7 +66,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Queues a request; requests start in submission order, subject to the limits.
+  // Queues a request. Result pages start at once; downloads start in submission order,
+  // subject to the limits.
   void Submit(HttpRequest request, HttpCallback done);
 
   // Runs until no request is queued, running or waiting for a retry. Returns
@@ -74,8 +75,15 @@ class HttpClient {
   // are abandoned and their callbacks never run.
   Status Run();
 
+  // One step of Run(): starts what the limits allow, moves transfers on, calls back for
+  // finished ones, and otherwise waits up to 100 ms for network activity or Wakeup().
+  Status RunOnce();
+
+  // Ends the current wait of RunOnce() early. Safe to call from any thread.
+  void Wakeup();
+
   // Requests submitted and not yet finished (queued, running or waiting for a retry).
-  size_t outstanding() const { return queued_.size() + waiting_.size() + running_.size(); }
+  size_t outstanding() const { return queued_pages_.size() + queued_.size() + waiting_.size() + running_.size(); }
 
   struct Transfer;
 
@@ -89,10 +97,12 @@ class HttpClient {
 
   HttpOptions options_;
   CURLM* multi_;
+  std::deque<std::unique_ptr<Transfer>> queued_pages_;  // result pages, started before downloads
   std::deque<std::unique_ptr<Transfer>> queued_;
   std::vector<std::unique_ptr<Transfer>> waiting_;  // retries, each with its due time
   std::map<CURL*, std::unique_ptr<Transfer>> running_;
-  std::map<std::string, int> running_per_host_;
+  std::map<std::string, int> running_per_host_;  // result pages included
+  int running_pages_ = 0;
   std::mt19937 random_;
 };
 
