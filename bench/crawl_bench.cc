@@ -1,8 +1,8 @@
 // Crawl throughput against loopback servers started in this process.
 //
-// One server on 127.0.0.1 serves bing-format result pages (35 results each, the last page
-// repeated once the results run out); the image URLs are spread over servers on 127.0.0.2,
-// 127.0.0.3, ..., as real results come from many hosts. Each scenario runs the real crawl
+// One server on 127.0.0.1 serves bing-format result pages of 35 results each, and repeats
+// the last page once the results run out. The image URLs are spread over servers on
+// 127.0.0.2, 127.0.0.3 and up, because real results come from many hosts. Each scenario runs the real crawl
 // program with a fresh manifest and measures its wall time:
 //   (a) 2,000 images, no latency: images per second;
 //   (b) 200 images, 100 ms latency per response: wall time against the ideal,

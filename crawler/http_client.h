@@ -12,10 +12,11 @@
 // `max_bytes` enforced from Content-Length and while streaming. At most `jobs` transfers
 // run at once and at most `per_host` to one host; connections are kept alive and reused.
 //
-// Retries: timeouts, connection resets, cut-off bodies and HTTP 408, 429, 500, 502, 503,
-// 504 are retried up to `max_retries` times, after an exponential backoff with jitter
-// (retry_base_seconds x 2^(attempt-1), times 0.5 to 1.0), or after the server's
-// Retry-After when it sends one (capped at 60 s). Other 4xx answers are final.
+// Retries: timeouts, connection resets, cut-off bodies and HTTP 408, 429, 500, 502, 503
+// and 504 are retried up to `max_retries` times. The wait before a retry is the server's
+// Retry-After when it sends one (at most 60 s), else an exponential backoff with jitter:
+// retry_base_seconds x 2^(attempt-1), times a random factor from 0.5 to 1.0.
+// Other 4xx responses are final.
 #pragma once
 
 #include <curl/curl.h>

@@ -60,11 +60,13 @@ void AddOptions(CLI::App& app, CrawlOptions* o) {
   app.add_option("--engine", o->engine, "Search engine")
       ->check(CLI::IsMember({"bing", "duckduckgo", "openverse", "wikimedia"}))
       ->capture_default_str();
+
   app.add_option("--urls", o->urls_file, "Take candidates from this file of URLs (one per line, # comments) "
                                          "instead of an engine");
   app.add_option("--engine-url", o->engine_url, "Base URL of the engine, for mirrors (default: the engine's own)");
   app.add_option("--store", o->store, "Content store folder, recorded in the manifest for curate and train "
                                       "(default: the recorded one, else images/ beside the manifest)");
+
   app.add_option("--jobs", o->jobs, "Downloads at once")->check(CLI::Range(1, 256))->capture_default_str();
   app.add_option("--per-host", o->per_host, "Downloads at once from one host")
       ->check(CLI::Range(1, 64))
@@ -80,12 +82,14 @@ void AddOptions(CLI::App& app, CrawlOptions* o) {
   app.add_option("--max-pages", o->max_pages, "Result pages to read at most per query")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
+
   app.add_option("--license", o->licenses, "Keep only results under these licences, comma separated "
                                            "(cc0, pdm, by, by-sa, by-nd, by-nc, by-nc-sa, by-nc-nd; default: all)");
   app.add_flag("--allow-private", o->allow_private, "Download from loopback, private and link-local addresses "
                                                     "(refused by default, also after redirects)");
   app.add_option("--user-agent", o->user_agent, "User-Agent header")->capture_default_str();
   app.add_flag("--json", o->json, "Print the final summary as one JSON object on stdout");
+
   app.add_flag("--refresh", o->refresh, "Rerun every query in the manifest with its engine and label");
   app.add_option("--new", o->new_images, "With --refresh: images new to the manifest to store per query at most")
       ->check(CLI::PositiveNumber)

@@ -1,7 +1,7 @@
 // Writes downloaded images into the content store on worker threads, so that the thread
-// driving the transfers never waits for ContentStore::Put's fsyncs. Results are collected
-// by that thread, which then writes the manifest rows: a row still comes only after the
-// file was renamed into place.
+// driving the transfers does not wait for ContentStore::Put's fsyncs. That thread collects
+// the results with TakeFinished() and only then writes the manifest rows, so a row is
+// written after its file was renamed into place.
 //
 // ContentStore::Put may run on several threads at once: each call writes its own
 // temporary file and renames it atomically, so two Puts of the same bytes both succeed.

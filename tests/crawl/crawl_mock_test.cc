@@ -54,7 +54,9 @@ class MockCrawl {
   }
 
   void SetResults(int count) {
-    ProcessResult result = RunProcess({"/usr/bin/curl", "-s", Url("/control/results?n=" + std::to_string(count))}, 10);
+    std::string url = Url("/control/results?n=" + std::to_string(count));
+    ProcessResult result =
+        RunProcess({SystemPython(), "-c", "import sys, urllib.request; urllib.request.urlopen(sys.argv[1])", url}, 10);
     REQUIRE(result.exit_code == 0);
   }
 
@@ -246,4 +248,58 @@ TEST_CASE("second refresh exits while one runs") {
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("another crawl --refresh is running") != std::string::npos);
   CHECK(mock.Requests().size() == requests_before);
+}
+
+TEST_CASE("rejected image stays rejected") {
+  MockCrawl mock({"--results", "3"});
+  REQUIRE(mock.Crawl("ants", "openverse", 3).exit_code == 0);
+  std::string image_id = QueryValue(mock.manifest(), "SELECT image_id FROM candidates WHERE url LIKE '%/img/0.jpg'");
+  REQUIRE(!image_id.empty());
+  ProcessResult rejected = RunProcess(
+      {"/usr/bin/sqlite3", mock.manifest(), "UPDATE images SET decision = 'reject' WHERE id = " + image_id}, 10);
+  REQUIRE(rejected.exit_code == 0);
+
+  // The same bytes under a new URL are a duplicate of the rejected image, not a new image.
+  std::string list = mock.dir() / "urls.txt";
+  WriteTextFile(list, mock.Url("/img/0.jpg?mirror=1") + "\n");
+  std::vector<std::string> args = {"--urls", list, "-n", "1", "--label", "ants"};
+  for (const std::string& arg : mock.CommonArgs()) args.push_back(arg);
+  REQUIRE(RunCrawlProgram(args).exit_code == 0);
+  CHECK(QueryValue(mock.manifest(), "SELECT status || ' ' || image_id FROM candidates WHERE url LIKE '%mirror=1'") ==
+        "duplicate " + image_id);
+  CHECK(QueryValue(mock.manifest(), "SELECT COUNT(*) FROM images") == "3");
+  CHECK(QueryValue(mock.manifest(), "SELECT decision FROM images WHERE id = " + image_id) == "reject");
+}
+
+TEST_CASE("help lists every option") {
+  ProcessResult help = RunCrawlProgram({"--help"}, 10);
+  REQUIRE(help.exit_code == 0);
+  for (const char* option : {"-n", "--label", "--engine", "--urls", "--engine-url", "--manifest", "--store", "--jobs",
+                             "--per-host", "--timeout", "--max-bytes", "--license", "--allow-private", "--user-agent",
+                             "--json", "--refresh", "--new", "--retries"}) {
+    CAPTURE(option);
+    CHECK(help.out.find(std::string("  ") + option) != std::string::npos);
+  }
+  CHECK(help.out.find("=20MiB") != std::string::npos);
+  CHECK(help.out.find("in seconds") != std::string::npos);
+}
+
+TEST_CASE("invalid options are usage errors") {
+  TempDir dir;
+  std::string manifest = dir / "data.db";
+  ProcessResult no_count = RunCrawlProgram({"cats", "--manifest", manifest}, 10);
+  CHECK(no_count.exit_code == 2);
+  CHECK(no_count.err.find("-n is missing") != std::string::npos);
+
+  ProcessResult bad_size = RunCrawlProgram({"cats", "-n", "5", "--max-bytes", "lots", "--manifest", manifest}, 10);
+  CHECK(bad_size.exit_code == 2);
+  CHECK(bad_size.err.find("\"lots\"") != std::string::npos);
+
+  ProcessResult bad_license = RunCrawlProgram({"cats", "-n", "5", "--license", "gpl", "--manifest", manifest}, 10);
+  CHECK(bad_license.exit_code == 2);
+  CHECK(bad_license.err.find("\"gpl\"") != std::string::npos);
+
+  ProcessResult no_list = RunCrawlProgram({"--urls", dir / "missing.txt", "-n", "5", "--manifest", manifest}, 10);
+  CHECK(no_list.exit_code == 1);
+  CHECK(no_list.err.find("missing.txt") != std::string::npos);
 }
