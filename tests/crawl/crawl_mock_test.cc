@@ -148,15 +148,28 @@ TEST_CASE("url list replaces the engine") {
   MockCrawl mock({});
   std::string list = mock.dir() / "urls.txt";
   WriteTextFile(list, "# my list\n" + mock.Url("/img/1.jpg") + "\n\n  " + mock.Url("/img/2.jpg") +
-                          "  \ndata:image/gif;base64,R0lGOD\n" + mock.Url("/img/1.jpg#again") + "\n");
-  std::vector<std::string> args = {"--urls", list, "-n", "5", "--label", "mine"};
+                          "  \ndata:image/gif;base64,R0lGOD\n" + mock.Url("/img/1.jpg#again") + "\n" +
+                          mock.Url("/fault/to-ftp.jpg") + "\n" + mock.Url("/fault/heic.jpg") + "\n");
+  std::string store = mock.dir() / "elsewhere";
+  std::vector<std::string> args = {"--urls", list, "-n", "5", "--label", "mine", "--store", store};
   for (const std::string& arg : mock.CommonArgs()) args.push_back(arg);
   ProcessResult result = RunCrawlProgram(args);
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   CHECK(mock.Count("status = 'stored'") == "2");
-  CHECK(mock.Count("1") == "2");
+  CHECK(mock.Count("1") == "4");
   CHECK(QueryValue(mock.manifest(), "SELECT engine || '|' || label FROM queries") == "urls|mine");
+
+  // Redirects leave http(s) only to be skipped; HEIC is recorded as unsupported.
+  CHECK(QueryValue(mock.manifest(), "SELECT status || '|' || last_error FROM candidates WHERE url LIKE '%to-ftp%'") ==
+        "skipped|unsupported protocol (only http and https are fetched)");
+  CHECK(QueryValue(mock.manifest(), "SELECT status || '|' || last_error FROM candidates WHERE url LIKE '%heic%'") ==
+        "skipped|unsupported format heic");
+
+  // --store is recorded for curate and train, and holds the files.
+  CHECK(QueryValue(mock.manifest(), "SELECT value FROM settings WHERE key = 'store_dir'") == store);
+  std::string path = QueryValue(mock.manifest(), "SELECT path FROM images LIMIT 1");
+  CHECK(FileExists(store + "/" + path));
 }
 
 TEST_CASE("interrupt records finished work and exits 130") {
@@ -302,4 +315,24 @@ TEST_CASE("invalid options are usage errors") {
   ProcessResult no_list = RunCrawlProgram({"--urls", dir / "missing.txt", "-n", "5", "--manifest", manifest}, 10);
   CHECK(no_list.exit_code == 1);
   CHECK(no_list.err.find("missing.txt") != std::string::npos);
+}
+
+TEST_CASE("busy manifest is waited for") {
+  MockCrawl mock({"--results", "10"});
+  REQUIRE(mock.Crawl("moths", "openverse", 3).exit_code == 0);
+
+  // Another program (curate, say) holds the write lock for 2 s while crawl tops up.
+  std::string hold = "import sqlite3, sys, time\n"
+                     "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                     "db.execute('BEGIN IMMEDIATE')\n"
+                     "print('LOCKED=1', flush=True)\n"
+                     "time.sleep(2)\n"
+                     "db.execute('COMMIT')\n"
+                     "time.sleep(30)\n";
+  BackgroundProcess writer({SystemPython(), "-c", hold, mock.manifest()});
+  REQUIRE(writer.WaitForLine("LOCKED=") == "1");
+  ProcessResult result = mock.Crawl("moths", "openverse", 10);
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(mock.Count("status = 'stored'") == "10");
 }

@@ -17,7 +17,8 @@ Each page repeats the last two results of the page before it (duplicates across 
 Result i is /img/<i>.jpg, a distinct 128x128 JPEG. With --faults, some results are
 fault routes instead: a 404, a 500 that succeeds on retry, a 3-hop redirect chain, a slow
 response, HTML served as image/jpeg, a truncated body, and a second URL with the bytes of
-result 0. --latency-ms delays every response. Every request is logged as a JSON line.
+result 0. /fault/to-ftp.jpg redirects to ftp:// and /fault/heic.jpg serves HEIC bytes
+(routes for URL lists). --latency-ms delays every response. Every request is logged as a JSON line.
 """
 import argparse
 import io
@@ -191,6 +192,11 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/fault/slow/"):
             time.sleep(0.3)
             return self.send(200, image_bytes(int(path.rsplit("/", 1)[1].split(".")[0])), "image/jpeg")
+        if path == "/fault/to-ftp.jpg":
+            return self.send(302, b"", "text/html", {"Location": "ftp://127.0.0.1/picture.jpg"})
+        if path == "/fault/heic.jpg":
+            heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(2000)
+            return self.send(200, heic, "image/jpeg")
         if path == "/fault/html-as-jpeg.jpg":
             return self.send(200, b"<!DOCTYPE html><html><body>gone</body></html>", "image/jpeg")
         if path == "/fault/truncated.jpg":
