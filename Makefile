@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libcurl4-openssl-dev libgumbo-dev libopencv-dev libturbojpeg0-dev libjpeg62-turbo-dev \
   libgif-dev libtorch-dev libsqlite3-dev libssl-dev libcli11-dev doctest-dev \
-  nlohmann-json3-dev libcpp-httplib-dev sqlite3 \
+  nlohmann-json3-dev libcpp-httplib-dev sqlite3 curl \
   python3 python3-torch python3-torchvision python3-pil python3-numpy
 
 .PHONY: all build configure test deps demo refresh bench clean
@@ -31,6 +31,15 @@ deps:
 	  echo "installing:" $$missing; \
 	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
 	fi
+
+# The main job end to end against local-engine on 127.0.0.1 (see contrib/demo.sh).
+demo: deps build
+	contrib/demo.sh
+
+# One scheduled refresh of the data set in WORKDIR (see contrib/refresh.sh).
+WORKDIR ?= demo
+refresh: build
+	contrib/refresh.sh --workdir $(WORKDIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
