@@ -53,6 +53,9 @@ Status InsertCandidates(Manifest* manifest, int64_t query_id, const std::string&
                         const std::vector<FoundCandidate>& found, std::vector<PendingCandidate>* inserted);
 
 // This query's 'pending' candidates, in rank order: those a killed run left behind.
+// NOTE: 'failed' candidates (timeouts, 5xx after every retry) are final and are not
+// retried by later runs, and neither are those skipped as private addresses when a later
+// run passes --allow-private.
 Status LoadPendingCandidates(Manifest* manifest, int64_t query_id, std::vector<PendingCandidate>* pending);
 
 // Records a download that stored nothing. `status` is 'failed' or 'skipped'.
