@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "common/clock.h"
+#include "common/interrupt.h"
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/sniff.h"
@@ -138,6 +139,7 @@ Status CrawlJob::Run() {
   Status run;
   while (client_.outstanding() > 0 || pool_.outstanding() > 0) {
     run = client_.RunOnce();
+    if (!run.ok()) pool_.DropQueuedAndWait();  // interrupted: record the images already being written
     CollectStored();
     if (!run.ok()) break;
   }
@@ -155,7 +157,7 @@ Status CrawlJob::Run() {
 }
 
 void CrawlJob::Pump() {
-  if (!fatal_.ok()) return;
+  if (!fatal_.ok() || InterruptRequested()) return;
   // Downloads are handed to the client two rounds ahead, so that the rest wait here and
   // tell when the next result page is due.
   while (!pending_.empty() && WantsMore() && in_flight_ < 2 * http_options_.jobs) {

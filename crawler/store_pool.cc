@@ -25,6 +25,12 @@ void StorePool::Submit(uint64_t token, std::string bytes) {
   work_available_.notify_one();
 }
 
+void StorePool::DropQueuedAndWait() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  queue_.clear();
+  work_finished_.wait(lock, [this] { return running_ == 0; });
+}
+
 std::vector<StorePool::Result> StorePool::TakeFinished() {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<Result> taken;
@@ -57,6 +63,7 @@ void StorePool::Work() {
       --running_;
       finished_.push_back(std::move(result));
     }
+    work_finished_.notify_all();
     finished_callback_();
   }
 }

@@ -38,6 +38,10 @@ class StorePool {
 
   void Submit(uint64_t token, std::string bytes);
 
+  // Drops the queued Puts and waits for the running ones, whose results TakeFinished()
+  // then returns. Used on interrupt, to record what finished before exiting.
+  void DropQueuedAndWait();
+
   // Results of the Puts finished since the last call.
   std::vector<Result> TakeFinished();
 
@@ -51,6 +55,7 @@ class StorePool {
   std::function<void()> finished_callback_;
   mutable std::mutex mutex_;
   std::condition_variable work_available_;
+  std::condition_variable work_finished_;
   std::deque<std::pair<uint64_t, std::string>> queue_;
   std::vector<Result> finished_;
   size_t running_ = 0;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -185,6 +186,10 @@ TEST_CASE("interrupt records finished work and exits 130") {
   CHECK(stored > 0);
   CHECK(stored < 40);
   CHECK(QueryValue(mock.manifest(), "SELECT COUNT(*) FROM images") == std::to_string(stored));
+
+  // Every image written before the interrupt was recorded: no file without its row.
+  ProcessResult files = RunProcess({"/usr/bin/find", mock.dir() / "images", "-type", "f", "-name", "*.jpg"}, 10);
+  CHECK(std::count(files.out.begin(), files.out.end(), '\n') == stored);
 }
 
 TEST_CASE("kill then rerun fetches only the missing") {
