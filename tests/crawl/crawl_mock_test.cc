@@ -54,6 +54,13 @@ class MockCrawl {
     return QueryValue(manifest_, "SELECT COUNT(*) FROM candidates WHERE " + where);
   }
 
+  // The largest number of image requests the mock served at once, as text.
+  std::string MaxActiveImageRequests() const {
+    std::string script = "import json, sys, urllib.request; "
+                         "print(json.load(urllib.request.urlopen(sys.argv[1]))['max_active'], end='')";
+    return RunProcess({SystemPython(), "-c", script, Url("/control/max-active")}, 10).out;
+  }
+
   void SetResults(int count) {
     std::string url = Url("/control/results?n=" + std::to_string(count));
     ProcessResult result =
@@ -340,4 +347,23 @@ TEST_CASE("busy manifest is waited for") {
   INFO(result.err);
   CHECK(result.exit_code == 0);
   CHECK(mock.Count("status = 'stored'") == "10");
+}
+
+TEST_CASE("per-host limit caps concurrent downloads") {
+  MockCrawl mock({"--results", "24", "--latency-ms", "150"});
+  ProcessResult result = mock.Crawl("wasps", "openverse", 24, {"--jobs", "8", "--per-host", "3"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(mock.Count("status = 'stored'") == "24");
+
+  // Every image comes from the one mock host, so at most 3 run at once, and 3 did.
+  CHECK(mock.MaxActiveImageRequests() == "3");
+}
+
+TEST_CASE("jobs limit caps concurrent downloads") {
+  MockCrawl mock({"--results", "12", "--latency-ms", "150"});
+  ProcessResult result = mock.Crawl("hornets", "openverse", 12, {"--jobs", "2", "--per-host", "8"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(mock.MaxActiveImageRequests() == "2");
 }

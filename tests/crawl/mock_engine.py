@@ -18,7 +18,8 @@ Result i is /img/<i>.jpg, a distinct 128x128 JPEG. With --faults, some results a
 fault routes instead: a 404, a 500 that succeeds on retry, a 3-hop redirect chain, a slow
 response, HTML served as image/jpeg, a truncated body, and a second URL with the bytes of
 result 0. /fault/to-ftp.jpg redirects to ftp:// and /fault/heic.jpg serves HEIC bytes
-(routes for URL lists). --latency-ms delays every response. Every request is logged as a JSON line.
+(routes for URL lists). --latency-ms delays every response. GET /control/max-active returns
+the largest number of image requests that were in progress at once. Every request is logged as a JSON line.
 """
 import argparse
 import io
@@ -30,7 +31,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-STATE = {"results": 10, "page_size": 10, "latency": 0.0, "faults": False, "seen": set()}
+STATE = {"results": 10, "page_size": 10, "latency": 0.0, "faults": False, "seen": set(), "active": 0,
+         "max_active": 0}
 LOCK = threading.Lock()
 LOG = None
 IMAGES = {}
@@ -110,14 +112,23 @@ class Handler(BaseHTTPRequestHandler):
         return "http://127.0.0.1:%d" % self.server.server_address[1]
 
     def do_GET(self):
-        if STATE["latency"]:
-            time.sleep(STATE["latency"])
         url = urlsplit(self.path)
         q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        is_image = url.path.startswith("/img/")
+        if is_image:  # counts image requests in progress at once (GET /control/max-active)
+            with LOCK:
+                STATE["active"] += 1
+                STATE["max_active"] = max(STATE["max_active"], STATE["active"])
         try:
+            if STATE["latency"]:
+                time.sleep(STATE["latency"])
             self.route(url.path, q)
         except (BrokenPipeError, ConnectionResetError):
             self._log("client-closed")
+        finally:
+            if is_image:
+                with LOCK:
+                    STATE["active"] -= 1
 
     def route(self, path, q):
         if path == "/control/results":
@@ -133,6 +144,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.openverse(q)
         if path == "/wikimedia/w/api.php":
             return self.wikimedia(q)
+        if path == "/control/max-active":
+            return self.send_json({"max_active": STATE["max_active"]})
         if path.startswith("/img/"):
             return self.send(200, image_bytes(int(path[5:].split(".")[0])), "image/jpeg")
         return self.fault(path)
