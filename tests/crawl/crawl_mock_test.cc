@@ -61,6 +61,13 @@ class MockCrawl {
     return RunProcess({SystemPython(), "-c", script, Url("/control/max-active")}, 10).out;
   }
 
+  // Shell code that waits (up to 10 s) until this query stored at least `count` images.
+  std::string WaitForStored(int count) const {
+    return "for i in $(seq 100); do n=$(/usr/bin/sqlite3 '" + manifest_ +
+           "' \"SELECT COUNT(*) FROM candidates WHERE status = 'stored'\" 2>/dev/null); "
+           "[ \"${n:-0}\" -ge " + std::to_string(count) + " ] && break; sleep 0.1; done";
+  }
+
   void SetResults(int count) {
     std::string url = Url("/control/results?n=" + std::to_string(count));
     ProcessResult result =
@@ -183,7 +190,7 @@ TEST_CASE("url list replaces the engine") {
 TEST_CASE("interrupt records finished work and exits 130") {
   MockCrawl mock({"--results", "40", "--latency-ms", "200"});
   std::string script = mock.CrawlCommand("deer", "openverse", 40) +
-                       " & pid=$!; sleep 1.2; kill -INT $pid; wait $pid; echo exit=$?";
+                       " & pid=$!; " + mock.WaitForStored(4) + "; kill -INT $pid; wait $pid; echo exit=$?";
   ProcessResult result = RunProcess({"/bin/sh", "-c", script}, 60);
   INFO(result.err);
   CHECK(result.out.find("exit=130") != std::string::npos);
@@ -202,7 +209,8 @@ TEST_CASE("interrupt records finished work and exits 130") {
 TEST_CASE("kill then rerun fetches only the missing") {
   MockCrawl mock({"--results", "40", "--latency-ms", "150"});
   std::string command = mock.CrawlCommand("elk", "openverse", 40);
-  ProcessResult killed = RunProcess({"/bin/sh", "-c", command + " & pid=$!; sleep 1.0; kill -KILL $pid; wait $pid"}, 60);
+  std::string kill_script = command + " & pid=$!; " + mock.WaitForStored(8) + "; kill -KILL $pid; wait $pid";
+  ProcessResult killed = RunProcess({"/bin/sh", "-c", kill_script}, 60);
   std::set<std::string> stored_before;
   for (const auto& row : QueryManifest(mock.manifest(), "SELECT url FROM candidates WHERE status = 'stored'")) {
     stored_before.insert(row[0].substr(mock.Url("").size()));
