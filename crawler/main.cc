@@ -116,6 +116,11 @@ Status ValidateOptions(const CrawlOptions& o) {
     return Status::InvalidArgument("give either a query or --urls, not both");
   }
   if (o.wanted <= 0) return Status::InvalidArgument("-n is missing: say how many images to store, e.g. -n 100");
+  bool engine_states_licenses = o.urls_file.empty() && (o.engine == "openverse" || o.engine == "wikimedia");
+  if (!o.licenses.empty() && !engine_states_licenses) {
+    return Status::InvalidArgument("--license needs --engine openverse or wikimedia, the engines that state "
+                                   "licences; other results carry none, so every one would be dropped");
+  }
   return Status::Ok();
 }
 

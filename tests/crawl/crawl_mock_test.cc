@@ -328,9 +328,14 @@ TEST_CASE("invalid options are usage errors") {
   CHECK(bad_size.exit_code == 2);
   CHECK(bad_size.err.find("\"lots\"") != std::string::npos);
 
-  ProcessResult bad_license = RunCrawlProgram({"cats", "-n", "5", "--license", "gpl", "--manifest", manifest}, 10);
+  ProcessResult bad_license =
+      RunCrawlProgram({"cats", "--engine", "openverse", "-n", "5", "--license", "gpl", "--manifest", manifest}, 10);
   CHECK(bad_license.exit_code == 2);
   CHECK(bad_license.err.find("\"gpl\"") != std::string::npos);
+
+  ProcessResult license_on_bing = RunCrawlProgram({"cats", "-n", "5", "--license", "by", "--manifest", manifest}, 10);
+  CHECK(license_on_bing.exit_code == 2);
+  CHECK(license_on_bing.err.find("--engine openverse or wikimedia") != std::string::npos);
 
   ProcessResult no_list = RunCrawlProgram({"--urls", dir / "missing.txt", "-n", "5", "--manifest", manifest}, 10);
   CHECK(no_list.exit_code == 1);
