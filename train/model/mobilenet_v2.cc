@@ -104,9 +104,11 @@ class MobileNetV2 : public Backbone {
 
   // features.0 to features.6 (output stride up to 8) are early.
   int LayerGroup(const std::string& name) const override {
-    const std::string prefix = "features.";
-    if (name.compare(0, prefix.size(), prefix) != 0) return 2;
-    int index = std::atoi(name.c_str() + prefix.size());
+    const std::string head = "classifier.";
+    const std::string body = "features.";
+    if (name.compare(0, head.size(), head) == 0) return 2;
+    if (name.compare(0, body.size(), body) != 0) return 1;
+    int index = std::atoi(name.c_str() + body.size());
     return index <= kLastEarlyFeature ? 0 : 1;
   }
 

@@ -88,7 +88,7 @@ Status ResolveCached(const std::string& arch, const std::string& cache, Pretrain
   return Status::Ok();
 }
 
-// Fetches config.json from `folder_url`; a 404 means torchvision's ImageNet conventions.
+// Fetches config.json from `folder_url`. Without one (HTTP 404), torchvision's ImageNet conventions apply.
 Status DownloadConfig(const std::string& arch, const std::string& folder_url, ModelConfig* config) {
   *config = ModelConfig();
   config->arch = arch;
@@ -149,14 +149,9 @@ Status ResolveAuto(const std::string& arch, const std::string& base_url, Pretrai
 
   std::string folder_url;
   const char* env_url = std::getenv("SMALLSET_WEIGHTS_URL");
-  if (!base_url.empty()) {
-    folder_url = base_url + "/" + arch;
-  } else if (env_url != nullptr && env_url[0] != '\0') {
-    folder_url = std::string(env_url) + "/" + arch;
-  } else {
-    folder_url = DefaultWeightsUrl(arch);
-  }
-  while (!folder_url.empty() && folder_url.back() == '/') folder_url.pop_back();
+  std::string base = !base_url.empty() ? base_url : (env_url != nullptr ? env_url : "");
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  folder_url = base.empty() ? DefaultWeightsUrl(arch) : base + "/" + arch;
   if (folder_url.empty()) {
     return Status::NotFound("no download is known for " + arch + " weights with torchvision's names and the cache " +
                             cache + " is empty; " + WeightsHint() + ", or set SMALLSET_WEIGHTS_URL to a server with " +
