@@ -31,7 +31,8 @@ class ConvBNActImpl : public nn::Module {
   torch::Tensor forward(torch::Tensor x) {
     if (tf_same_) x = PadTfSame(x, kernel_, stride_);
     x = bn(conv(x));
-    return activation_ ? torch::clamp(x, 0, 6) : x;
+    // In place, as torchvision's ReLU6(inplace=True): the BatchNorm output is not needed for backward.
+    return activation_ ? torch::hardtanh_(x, 0, 6) : x;
   }
 
   nn::Conv2d conv{nullptr};

@@ -142,6 +142,31 @@ TEST_CASE("every backbone matches torchvision") {
   }
 }
 
+TEST_CASE("every backbone trains like torchvision") {
+  const TempDir& dir = ParityDir();
+  for (const std::string& arch : kArchitectures) {
+    CAPTURE(arch);
+    Classifier model{nullptr};
+    REQUIRE(CreateClassifier(ConfigFor(arch, 3), &model).ok());
+    REQUIRE(smallset::LoadClassifier(dir / (arch + ".safetensors"), model).ok());
+    model->train();
+
+    TensorMap io;
+    REQUIRE(ReadSafetensorsTensors(dir / (arch + "_io.safetensors"), &io).ok());
+    torch::Tensor features = model->Features(io.at("input"));
+    CHECK(MaxAbsDifference(features.detach(), io.at("train_features")) < 1e-4f);
+
+    features.pow(2).sum().backward();
+    const std::string first_conv = arch == "mobilenet_v2" ? "features.0.0.weight" : "conv1.weight";
+    torch::Tensor grad = model->named_parameters()[first_conv].grad();
+    REQUIRE(grad.defined());
+    const torch::Tensor& expected = io.at("train_first_conv_grad");
+    CHECK(expected.abs().max().item<float>() > 1e-3f);
+    // Relative to the largest gradient, because summed squares make gradients large.
+    CHECK(MaxAbsDifference(grad, expected) / expected.abs().max().item<float>() < 1e-4f);
+  }
+}
+
 TEST_CASE("pretrained body loads around new head") {
   Classifier model{nullptr};
   REQUIRE(CreateClassifier(ConfigFor("resnet18", 5), &model).ok());
