@@ -170,8 +170,8 @@ Status SafetensorsFile::Parse(std::string bytes, const std::string& origin, Safe
                               " bytes after the last tensor belong to no tensor");
   }
 
-  file.bytes_ = std::move(bytes);
-  const char* data = file.bytes_.data() + 8 + header_size;
+  file.bytes_ = std::make_shared<const std::string>(std::move(bytes));
+  const char* data = file.bytes_->data() + 8 + header_size;
   for (auto& [begin, tensor] : entries) {
     tensor.data = data + begin;
     file.tensors_.push_back(std::move(tensor));

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,8 @@ class SafetensorsFile {
   const std::string& origin() const { return origin_; }
 
  private:
-  std::string bytes_;  // the whole file; tensors point into it
+  // The whole file, shared so that tensor pointers stay valid in copies of this object.
+  std::shared_ptr<const std::string> bytes_;
   std::string origin_;
   std::vector<SafetensorsTensor> tensors_;  // in data offset order
   std::map<std::string, std::string> metadata_;

@@ -31,7 +31,7 @@ def write_safetensors(path, tensors):
     offset = 0
     for name, tensor in tensors.items():
         dtype, np_dtype = DTYPES[tensor.dtype]
-        blob = tensor.detach().contiguous().numpy().astype(np_dtype).astype("<" + np.dtype(np_dtype).str[1:]).tobytes()
+        blob = np.ascontiguousarray(tensor.detach().numpy(), dtype=np.dtype(np_dtype).newbyteorder("<")).tobytes()
         header[name] = {"dtype": dtype, "shape": list(tensor.shape), "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)
         offset += len(blob)
