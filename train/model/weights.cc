@@ -1,5 +1,7 @@
 #include "train/model/weights.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -115,7 +117,8 @@ Status DownloadIntoCache(const std::string& arch, const std::string& folder_url,
 
   const std::string url = folder_url + "/" + kWeightsFile;
   const std::string weights_path = cache + "/" + kWeightsFile;
-  const std::string partial_path = weights_path + ".part";
+  // One partial file per process, so two runs filling the same cache do not mix their bytes.
+  const std::string partial_path = weights_path + ".part" + std::to_string(getpid());
   SMALLSET_LOG_INFO("downloading %s weights from %s into %s", arch.c_str(), url.c_str(), cache.c_str());
   Status status = DownloadToFile(url, partial_path, "download " + arch);
   if (status.ok()) status = CheckWeightsFile(partial_path, &out->sha256).WithContext("downloaded from " + url);
