@@ -15,7 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-// Larger headers are rejected before parsing; the reference implementation uses the same limit.
+// Larger headers are rejected before parsing. huggingface/safetensors (src/tensor.rs,
+// MAX_HEADER_SIZE) uses the same limit.
 constexpr uint64_t kMaxHeaderBytes = 100 * 1000 * 1000;
 
 uint64_t ReadLittleEndian64(const char* p) {

@@ -56,6 +56,10 @@ Status ReadFolderConfig(const std::string& arch, const std::string& config_path,
 }
 
 Status ResolveFolder(const std::string& arch, const std::string& folder, PretrainedWeights* out) {
+  if (fs::is_regular_file(folder)) {
+    return Status::InvalidArgument("--weights " + folder + " is a file; pass the folder that holds it, with " +
+                                   kWeightsFile + " and " + kConfigFile + " inside");
+  }
   if (!fs::is_directory(folder)) {
     return Status::NotFound("weights folder " + folder + " not found; " + WeightsHint() + ", or --weights auto");
   }

@@ -267,6 +267,10 @@ TEST_CASE("weights folder errors name the fix") {
   CHECK(status.code() == Status::Code::kCorruption);
   CHECK(Contains(status.message(), dir / "model.safetensors"));
 
+  status = ResolvePretrainedWeights("resnet18", dir / "model.safetensors", "", &resolved);
+  CHECK(status.code() == Status::Code::kInvalidArgument);
+  CHECK(Contains(status.message(), "is a file; pass the folder"));
+
   smallset::testing::WriteTextFile(dir / "model.safetensors", TinyWeights(1.0f));
   smallset::testing::WriteTextFile(dir / "config.json", R"({"architecture": "vgg16"})");
   status = ResolvePretrainedWeights("resnet18", dir.path(), "", &resolved);
