@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/manifest.h"
@@ -485,6 +487,40 @@ TEST_CASE("curate runs while crawl writes") {
   CHECK(workspace.Count("SELECT COUNT(*) FROM images") == 150);
   CHECK(workspace.Count("SELECT COUNT(*) FROM images WHERE status = 'kept'") == 150);
   CHECK(workspace.Count("SELECT COUNT(*) FROM candidates WHERE status = 'stored'") == 150);
+}
+
+TEST_CASE("curate runs while the real crawl writes") {
+  SMALLSET_REQUIRE_SHARED(shared);
+  Workspace workspace;
+  testing::BackgroundProcess engine({testing::BinPath("local-engine"), "--root", shared + "/cases/train/shapes3",
+                                     "--latency", "20", "--map", "circle=circle", "--quiet"});
+  const std::string port = engine.WaitForLine("PORT=");
+  REQUIRE_FALSE(port.empty());
+
+  std::atomic<bool> crawl_done{false};
+  ProcessResult crawl;
+  std::thread crawler([&] {
+    crawl = testing::RunProcess({testing::BinPath("crawl"), "circle", "-n", "100", "--label", "circle", "--engine-url",
+                                 "http://127.0.0.1:" + port, "--allow-private", "--jobs", "2", "--manifest",
+                                 workspace.db(), "-q"},
+                                120);
+    crawl_done = true;
+  });
+
+  int runs = 0;
+  while (!crawl_done) {
+    ProcessResult run = workspace.Curate({"--jobs", "1"});
+    CHECK_MESSAGE(run.exit_code == 0, run.err);
+    ++runs;
+  }
+  crawler.join();
+  REQUIRE_MESSAGE(crawl.exit_code == 0, crawl.err);
+  CHECK(runs >= 2);
+
+  RequireSuccess(workspace.Curate({}));
+  const int64_t stored = workspace.Count("SELECT COUNT(*) FROM images");
+  CHECK(stored == 100);
+  CHECK(workspace.Count("SELECT COUNT(*) FROM images WHERE status = 'kept'") == stored);
 }
 
 TEST_CASE("curate stops cleanly on SIGINT") {
