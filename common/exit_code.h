@@ -5,7 +5,8 @@ namespace smallset {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,       // the run failed, or some items failed (the summary says which)
+  kExitFailure = 1,       // the run failed (an engine error, a failed query, a write error); single
+                          // items skipped with a recorded reason do not count as failure
   kExitUsage = 2,         // invalid command line
   kExitInterrupted = 130, // stopped by SIGINT or SIGTERM after recording what finished
 };
