@@ -132,7 +132,7 @@ TEST_CASE("main job then two refreshes keep splits") {
   CHECK(ImageStatus(manifest, rejected) == "rejected");
 
   std::vector<std::string> refresh = {"/bin/bash", SourceDir() + "/contrib/refresh.sh", "--workdir", dir / "work",
-                                      "--bin", smallset::testing::BinPath(""), "--new", "50", "--"};
+                                      "--bin", smallset::testing::BinPath(""), "--new", "50", "--allow-private", "--"};
   for (const std::string& option : TrainOptions()) refresh.push_back(option);
 
   // Two refreshes, each after the engine's results grew by 8 pictures per class.
