@@ -37,9 +37,11 @@ demo: deps build
 	contrib/demo.sh
 
 # One scheduled refresh of the data set in WORKDIR (see contrib/refresh.sh).
+# The demo's engine is on 127.0.0.1, which crawl only downloads from with --allow-private.
 WORKDIR ?= demo
+REFRESH_ARGS ?= $(if $(filter demo,$(WORKDIR)),--allow-private,)
 refresh: build
-	contrib/refresh.sh --workdir $(WORKDIR)
+	contrib/refresh.sh --workdir $(WORKDIR) $(REFRESH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -5,7 +5,9 @@ namespace smallset {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,       // the run failed, or some items failed (the summary says which)
+  // The run failed (an engine error, a failed query, a write error). Items that crawl or curate
+  // skip with a recorded reason do not count, but predict returns it when any input was unreadable.
+  kExitFailure = 1,
   kExitUsage = 2,         // invalid command line
   kExitInterrupted = 130, // stopped by SIGINT or SIGTERM after recording what finished
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scheduled refresh: grows a smallset data set and retrains, without moving earlier splits.
 #
-#   contrib/refresh.sh --workdir /srv/smallset [--new 50] [--bin DIR] [--log FILE] [-- TRAIN OPTIONS...]
+#   contrib/refresh.sh --workdir /srv/smallset [--new 50] [--allow-private] [--bin DIR] [--log FILE]
+#                      [-- TRAIN OPTIONS...]
 #
 # Steps, in the working folder that holds data.db:
 #   1. crawl --refresh --new K   reruns every stored query and stores up to K unseen images per query
@@ -20,14 +21,16 @@ new=50
 bindir=""
 logfile=""
 train_options=()
+crawl_options=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --workdir) workdir=$2; shift 2 ;;
     --new) new=$2; shift 2 ;;
+    --allow-private) crawl_options+=(--allow-private); shift ;;
     --bin) bindir=$2; shift 2 ;;
     --log) logfile=$2; shift 2 ;;
     --) shift; train_options=("$@"); break ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "refresh: unknown option $1; see --help" >&2; exit 2 ;;
   esac
 done
@@ -66,7 +69,7 @@ previous_run=$(sql "SELECT id FROM runs WHERE status = 'finished' ORDER BY id DE
 failures=0
 
 echo "== crawl --refresh --new $new"
-"$bindir/crawl" --manifest data.db --refresh --new "$new" || { echo "refresh: crawl failed (status $?)"; failures=$((failures + 1)); }
+"$bindir/crawl" --manifest data.db --refresh --new "$new" "${crawl_options[@]}" || { echo "refresh: crawl failed (status $?)"; failures=$((failures + 1)); }
 
 echo "== curate"
 if ! "$bindir/curate" --manifest data.db --report report.html; then

@@ -78,8 +78,8 @@ Status DecodeImage(std::string_view bytes, const DecodeOptions& options, Decoded
   if (format == SniffedFormat::kEmpty) return Status::Corruption("empty file");
   if (!IsSupportedRaster(format)) return Status::Unsupported(SkipReasonFor(format));
 
-  // OpenCV reports some malformed files by throwing, and a pixel buffer may still fail
-  // to allocate; both are a property of this file, not a reason to stop the caller.
+  // OpenCV reports some malformed files by throwing, and a pixel buffer may still fail to
+  // allocate. Both belong to this file, so they become its status instead of stopping the caller.
   Status status;
   try {
     status = DecodeSupported(bytes, format, options, out);

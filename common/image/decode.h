@@ -31,6 +31,10 @@ struct DecodeOptions {
   // the smallest scale whose short side is still >= this. Faster for large photos.
   // 0 decodes at full size. Other formats are always decoded at full size.
   int target_short_side = 0;
+
+  // Lets libjpeg trade accuracy for speed (fast integer IDCT, plain chroma upsampling):
+  // fine for hashing and thumbnails, where the picture is shrunk anyway.
+  bool fast_jpeg = false;
 };
 
 struct DecodedImage {

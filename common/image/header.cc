@@ -23,8 +23,7 @@ uint32_t LittleEndian(std::string_view b, size_t at, int byte_count) {
 }
 
 // PNG: signature (8), then chunks of length (4, big-endian), type (4), data, CRC (4).
-// IHDR comes first. An eXIf chunk, when present, precedes IDAT in files that follow the
-// PNG 1.5 extension; later ones are ignored, as most viewers do.
+// IHDR comes first. An eXIf chunk is read only when it comes before IDAT.
 Status ReadPngHeader(std::string_view bytes, ImageHeader* out) {
   if (bytes.size() < 24 || bytes.compare(12, 4, "IHDR") != 0) return CorruptImage(SniffedFormat::kPng);
   out->width = int(BigEndian32(bytes, 16) & 0x7FFFFFFF);
@@ -91,7 +90,7 @@ Status ReadWebpHeader(std::string_view bytes, ImageHeader* out) {
   return Status::Ok();
 }
 
-// BMP: file header (14), then the DIB header whose size tells its version. The 12-byte
+// BMP: file header (14), then the DIB header, whose size gives its version. The 12-byte
 // OS/2 header has 16-bit sides, later ones 32-bit signed sides (a negative height means
 // the rows are stored top-down).
 Status ReadBmpHeader(std::string_view bytes, ImageHeader* out) {

@@ -72,7 +72,7 @@ bool ReadHeader(JpegSession* session, std::string_view bytes) {
 
 // Decodes every scanline into session->pixels at 1/`scale_denominator` size.
 // Returns false on a libjpeg error or warning.
-bool ReadPixels(JpegSession* session, int scale_denominator) {
+bool ReadPixels(JpegSession* session, int scale_denominator, bool fast) {
   if (setjmp(session->errors.jump)) return false;
   jpeg_decompress_struct& info = session->info;
 
@@ -81,6 +81,10 @@ bool ReadPixels(JpegSession* session, int scale_denominator) {
   info.out_color_space = four_channels ? JCS_CMYK : JCS_RGB;
   info.scale_num = 1;
   info.scale_denom = scale_denominator;
+  if (fast) {
+    info.dct_method = JDCT_IFAST;
+    info.do_fancy_upsampling = FALSE;
+  }
   jpeg_start_decompress(&info);
 
   session->pixels.create(int(info.output_height), int(info.output_width), four_channels ? CV_8UC4 : CV_8UC3);
@@ -151,7 +155,7 @@ Status DecodeJpeg(std::string_view bytes, const DecodeOptions& options, DecodedI
   SMALLSET_RETURN_IF_ERROR(CheckDimensions(info.image_width, info.image_height, options));
 
   int scale_denominator = ChooseScaleDenominator(info.image_width, info.image_height, options.target_short_side);
-  if (!ReadPixels(&session, scale_denominator)) {
+  if (!ReadPixels(&session, scale_denominator, options.fast_jpeg)) {
     SMALLSET_LOG_DEBUG("libjpeg: %s", session.errors.message);
     return CorruptImage(SniffedFormat::kJpeg);
   }

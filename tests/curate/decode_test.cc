@@ -76,6 +76,29 @@ std::string Encode(const std::string& extension, const cv::Mat& image, const std
 
 cv::Vec3b PixelAt(const DecodedImage& image, int x, int y) { return image.rgb.at<cv::Vec3b>(y, x); }
 
+uint32_t Crc32(const std::string& bytes) {
+  uint32_t crc = 0xFFFFFFFF;
+  for (unsigned char byte : bytes) {
+    crc ^= byte;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320 & (0 - (crc & 1)));
+  }
+  return ~crc;
+}
+
+std::string BigEndian32(uint32_t value) {
+  return std::string{char(value >> 24), char(value >> 16), char(value >> 8), char(value)};
+}
+
+// Inserts an eXIf chunk whose IFD0 holds only the Orientation tag right after IHDR.
+std::string WithPngExifOrientation(const std::string& png, int orientation) {
+  const std::string tiff = std::string("MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0", 19) +
+                           char(orientation) + std::string(6, '\0');
+  const std::string type_and_data = "eXIf" + tiff;
+  const std::string chunk = BigEndian32(uint32_t(tiff.size())) + type_and_data + BigEndian32(Crc32(type_and_data));
+  const size_t after_ihdr = 8 + 8 + 13 + 4;
+  return png.substr(0, after_ihdr) + chunk + png.substr(after_ihdr);
+}
+
 }  // namespace
 
 TEST_CASE("decode rejects documents and empty files") {
@@ -227,6 +250,20 @@ TEST_CASE("decode composites transparency onto white") {
   cv::Vec3b pixel = PixelAt(grey, 40, 40);
   CHECK(pixel[0] == doctest::Approx(127).epsilon(0.02));
   CHECK(pixel[0] == pixel[1]);
+}
+
+TEST_CASE("decode applies a PNG eXIf orientation") {
+  // 120x90, left half red, right half blue; orientation 6 turns it 90 degrees clockwise.
+  cv::Mat bgr(90, 120, CV_8UC3, cv::Scalar(0, 0, 255));
+  bgr(cv::Rect(60, 0, 60, 90)).setTo(cv::Scalar(255, 0, 0));
+  DecodedImage image;
+  REQUIRE(DecodeImage(WithPngExifOrientation(Encode(".png", bgr), 6), DecodeOptions(), &image).ok());
+  CHECK(image.exif_orientation == 6);
+  CHECK(image.rgb.cols == 90);
+  CHECK(image.rgb.rows == 120);
+  CHECK(image.original_width == 90);
+  CHECK(PixelAt(image, 45, 10) == cv::Vec3b(255, 0, 0));  // red is now on top
+  CHECK(PixelAt(image, 45, 110) == cv::Vec3b(0, 0, 255));
 }
 
 TEST_CASE("decode reads BMP and TIFF") {

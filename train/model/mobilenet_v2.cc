@@ -31,7 +31,8 @@ class ConvBNActImpl : public nn::Module {
   torch::Tensor forward(torch::Tensor x) {
     if (tf_same_) x = PadTfSame(x, kernel_, stride_);
     x = bn(conv(x));
-    return activation_ ? torch::clamp(x, 0, 6) : x;
+    // In place, as torchvision's ReLU6(inplace=True): the BatchNorm output is not needed for backward.
+    return activation_ ? torch::hardtanh_(x, 0, 6) : x;
   }
 
   nn::Conv2d conv{nullptr};
@@ -104,9 +105,11 @@ class MobileNetV2 : public Backbone {
 
   // features.0 to features.6 (output stride up to 8) are early.
   int LayerGroup(const std::string& name) const override {
-    const std::string prefix = "features.";
-    if (name.compare(0, prefix.size(), prefix) != 0) return 2;
-    int index = std::atoi(name.c_str() + prefix.size());
+    const std::string head = "classifier.";
+    const std::string body = "features.";
+    if (name.compare(0, head.size(), head) == 0) return 2;
+    if (name.compare(0, body.size(), body) != 0) return 1;
+    int index = std::atoi(name.c_str() + body.size());
     return index <= kLastEarlyFeature ? 0 : 1;
   }
 

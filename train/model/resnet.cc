@@ -36,9 +36,9 @@ class BasicBlockImpl : public nn::Module {
 
   torch::Tensor forward(torch::Tensor x) {
     torch::Tensor shortcut = downsample ? downsample->forward(x) : x;
-    torch::Tensor y = torch::relu(bn1(conv1(x)));
+    torch::Tensor y = bn1(conv1(x)).relu_();
     y = bn2(conv2(y));
-    return torch::relu(y + shortcut);
+    return (y + shortcut).relu_();
   }
 
   nn::Conv2d conv1;
@@ -67,10 +67,10 @@ class BottleneckImpl : public nn::Module {
 
   torch::Tensor forward(torch::Tensor x) {
     torch::Tensor shortcut = downsample ? downsample->forward(x) : x;
-    torch::Tensor y = torch::relu(bn1(conv1(x)));
-    y = torch::relu(bn2(conv2(y)));
+    torch::Tensor y = bn1(conv1(x)).relu_();
+    y = bn2(conv2(y)).relu_();
     y = bn3(conv3(y));
-    return torch::relu(y + shortcut);
+    return (y + shortcut).relu_();
   }
 
   nn::Conv2d conv1;
@@ -107,7 +107,7 @@ class ResNet : public Backbone {
   }
 
   torch::Tensor Features(torch::Tensor x) override {
-    x = torch::relu(bn1(conv1(x)));
+    x = bn1(conv1(x)).relu_();
     x = torch::max_pool2d(x, /*kernel_size=*/{3, 3}, /*stride=*/{2, 2}, /*padding=*/{1, 1});
     for (auto& layer : layers) x = layer->forward(x);
     return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);

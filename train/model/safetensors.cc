@@ -15,7 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-// Larger headers are rejected before parsing; the reference implementation uses the same limit.
+// Larger headers are rejected before parsing. huggingface/safetensors (src/tensor.rs,
+// MAX_HEADER_SIZE) uses the same limit.
 constexpr uint64_t kMaxHeaderBytes = 100 * 1000 * 1000;
 
 uint64_t ReadLittleEndian64(const char* p) {
@@ -170,8 +171,8 @@ Status SafetensorsFile::Parse(std::string bytes, const std::string& origin, Safe
                               " bytes after the last tensor belong to no tensor");
   }
 
-  file.bytes_ = std::move(bytes);
-  const char* data = file.bytes_.data() + 8 + header_size;
+  file.bytes_ = std::make_shared<const std::string>(std::move(bytes));
+  const char* data = file.bytes_->data() + 8 + header_size;
   for (auto& [begin, tensor] : entries) {
     tensor.data = data + begin;
     file.tensors_.push_back(std::move(tensor));

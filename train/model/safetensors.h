@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,10 @@ struct SafetensorsTensor {
 size_t SafetensorsDtypeSize(const std::string& dtype);
 
 // A safetensors file read into memory and checked. Open rejects a malformed file with a
-// Corruption error naming the file and the problem: truncated or oversized header, invalid
-// JSON, unknown dtype, a negative dimension, offsets out of range or out of order, a byte
-// count that disagrees with dtype and shape, overlapping tensors, or bytes no tensor covers.
+// Corruption error that names the file and the problem. Problems it detects: a truncated or
+// oversized header, invalid JSON, an unknown dtype, a negative dimension, offsets out of
+// range, a byte count that disagrees with dtype and shape, overlapping tensors, and bytes
+// that no tensor covers.
 class SafetensorsFile {
  public:
   static Status Open(const std::string& path, SafetensorsFile* out);
@@ -44,13 +46,14 @@ class SafetensorsFile {
   const std::string& origin() const { return origin_; }
 
  private:
-  std::string bytes_;  // the whole file; tensors point into it
+  // The whole file, shared so that tensor pointers stay valid in copies of this object.
+  std::shared_ptr<const std::string> bytes_;
   std::string origin_;
   std::vector<SafetensorsTensor> tensors_;  // in data offset order
   std::map<std::string, std::string> metadata_;
 };
 
-// One tensor to write; `data` holds numel * dtype size little-endian bytes.
+// One tensor to write. `data` contains numel * dtype size little-endian bytes.
 struct SafetensorsEntry {
   std::string name;
   std::string dtype;

@@ -1,5 +1,7 @@
 #include "train/model/weights.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -54,6 +56,10 @@ Status ReadFolderConfig(const std::string& arch, const std::string& config_path,
 }
 
 Status ResolveFolder(const std::string& arch, const std::string& folder, PretrainedWeights* out) {
+  if (fs::is_regular_file(folder)) {
+    return Status::InvalidArgument("--weights " + folder + " is a file; pass the folder that holds it, with " +
+                                   kWeightsFile + " and " + kConfigFile + " inside");
+  }
   if (!fs::is_directory(folder)) {
     return Status::NotFound("weights folder " + folder + " not found; " + WeightsHint() + ", or --weights auto");
   }
@@ -88,7 +94,7 @@ Status ResolveCached(const std::string& arch, const std::string& cache, Pretrain
   return Status::Ok();
 }
 
-// Fetches config.json from `folder_url`; a 404 means torchvision's ImageNet conventions.
+// Fetches config.json from `folder_url`. Without one (HTTP 404), torchvision's ImageNet conventions apply.
 Status DownloadConfig(const std::string& arch, const std::string& folder_url, ModelConfig* config) {
   *config = ModelConfig();
   config->arch = arch;
@@ -115,7 +121,8 @@ Status DownloadIntoCache(const std::string& arch, const std::string& folder_url,
 
   const std::string url = folder_url + "/" + kWeightsFile;
   const std::string weights_path = cache + "/" + kWeightsFile;
-  const std::string partial_path = weights_path + ".part";
+  // One partial file per process, so two runs filling the same cache do not mix their bytes.
+  const std::string partial_path = weights_path + ".part" + std::to_string(getpid());
   SMALLSET_LOG_INFO("downloading %s weights from %s into %s", arch.c_str(), url.c_str(), cache.c_str());
   Status status = DownloadToFile(url, partial_path, "download " + arch);
   if (status.ok()) status = CheckWeightsFile(partial_path, &out->sha256).WithContext("downloaded from " + url);
@@ -149,14 +156,9 @@ Status ResolveAuto(const std::string& arch, const std::string& base_url, Pretrai
 
   std::string folder_url;
   const char* env_url = std::getenv("SMALLSET_WEIGHTS_URL");
-  if (!base_url.empty()) {
-    folder_url = base_url + "/" + arch;
-  } else if (env_url != nullptr && env_url[0] != '\0') {
-    folder_url = std::string(env_url) + "/" + arch;
-  } else {
-    folder_url = DefaultWeightsUrl(arch);
-  }
-  while (!folder_url.empty() && folder_url.back() == '/') folder_url.pop_back();
+  std::string base = !base_url.empty() ? base_url : (env_url != nullptr ? env_url : "");
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  folder_url = base.empty() ? DefaultWeightsUrl(arch) : base + "/" + arch;
   if (folder_url.empty()) {
     return Status::NotFound("no download is known for " + arch + " weights with torchvision's names and the cache " +
                             cache + " is empty; " + WeightsHint() + ", or set SMALLSET_WEIGHTS_URL to a server with " +

@@ -31,7 +31,7 @@ def write_safetensors(path, tensors):
     offset = 0
     for name, tensor in tensors.items():
         dtype, np_dtype = DTYPES[tensor.dtype]
-        blob = tensor.detach().contiguous().numpy().astype(np_dtype).astype("<" + np.dtype(np_dtype).str[1:]).tobytes()
+        blob = np.ascontiguousarray(tensor.detach().numpy(), dtype=np.dtype(np_dtype).newbyteorder("<")).tobytes()
         header[name] = {"dtype": dtype, "shape": list(tensor.shape), "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)
         offset += len(blob)
@@ -57,6 +57,14 @@ def randomise_batch_norm(model, generator):
                 module.num_batches_tracked.fill_(7)
 
 
+def pooled_features(model, arch, x):
+    """Return the pooled backbone output [N, F] that comes before dropout and the head."""
+    if arch.startswith("resnet"):
+        body = torch.nn.Sequential(*list(model.children())[:-1])
+        return torch.flatten(body(x), 1)
+    return torch.flatten(torch.nn.functional.adaptive_avg_pool2d(model.features(x), 1), 1)
+
+
 def main():
     out = sys.argv[1]
     archs = sys.argv[2:] or ["resnet18", "resnet34", "resnet50", "mobilenet_v2"]
@@ -77,12 +85,17 @@ def main():
         x = torch.randn(*INPUT_SHAPE, generator=generator)
         with torch.no_grad():
             logits = model(x)
-            if arch.startswith("resnet"):
-                body = torch.nn.Sequential(*list(model.children())[:-1])
-                features = torch.flatten(body(x), 1)
-            else:
-                features = torch.flatten(torch.nn.functional.adaptive_avg_pool2d(model.features(x), 1), 1)
-        write_safetensors(f"{out}/{arch}_io.safetensors", {"input": x, "logits": logits, "features": features})
+            features = pooled_features(model, arch, x)
+
+        # Training mode: BatchNorm uses batch statistics, and a loss on the features (before
+        # dropout, so the result is deterministic) gives a gradient for the first conv.
+        model.train()
+        train_features = pooled_features(model, arch, x)
+        train_features.pow(2).sum().backward()
+        first_conv = model.conv1 if arch.startswith("resnet") else model.features[0][0]
+        write_safetensors(f"{out}/{arch}_io.safetensors", {
+            "input": x, "logits": logits, "features": features,
+            "train_features": train_features.detach(), "train_first_conv_grad": first_conv.weight.grad})
     print("wrote", ", ".join(archs))
 
 

@@ -1,0 +1,130 @@
+// Throughput of curate's validate + normalise + hash step on real photo folders, next to
+// the Python PIL + numpy pHash baseline (bench/phash_baseline.py) on the same files.
+//
+//   build/bin/bench_curate_validate [--threads 2] [--no-python] FOLDER...
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/content_store.h"
+#include "common/image/decode.h"
+#include "curate/phash.h"
+#include "curate/validate.h"
+
+namespace {
+
+// Every regular file below `folder` except text files (manifests, notes).
+void CollectFiles(const std::string& folder, std::vector<std::string>* files) {
+  DIR* dir = opendir(folder.c_str());
+  if (dir == nullptr) return;
+  while (dirent* entry = readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name[0] == '.') continue;
+    const std::string path = folder + "/" + name;
+    struct stat info;
+    if (stat(path.c_str(), &info) != 0) continue;
+    if (S_ISDIR(info.st_mode)) {
+      CollectFiles(path, files);
+    } else if (name.size() < 4 || (name.substr(name.size() - 3) != ".md" && name.substr(name.size() - 4) != ".tsv")) {
+      files->push_back(path);
+    }
+  }
+  closedir(dir);
+}
+
+// Validates every file as curate does (read, decode with DCT scaling, hash) on `threads`
+// threads. Returns seconds; counts defects.
+double RunCurateStep(const std::vector<std::string>& files, int threads, int* defects) {
+  std::atomic<size_t> next{0};
+  std::atomic<int> failed{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      const smallset::DecodeOptions options = smallset::HashDecodeOptions(smallset::DecodeOptions());
+      for (size_t i = next++; i < files.size(); i = next++) {
+        std::string bytes;
+        smallset::DecodedImage image;
+        if (!smallset::ReadFile(files[i], &bytes).ok() || !smallset::DecodeImage(bytes, options, &image).ok()) {
+          ++failed;
+          continue;
+        }
+        volatile uint64_t hash = smallset::PerceptualHash(image.rgb);
+        (void)hash;
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  *defects = failed;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Runs the Python baseline on the same files and returns its images per second, or 0.
+double RunPythonBaseline(const std::vector<std::string>& files, const std::string& script) {
+  const std::string list_path = "/tmp/smallset_bench_files.txt";
+  FILE* list = std::fopen(list_path.c_str(), "w");
+  if (list == nullptr) return 0;
+  for (const std::string& file : files) std::fprintf(list, "%s\n", file.c_str());
+  std::fclose(list);
+  const std::string command = "/usr/bin/python3 " + script + " < " + list_path;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return 0;
+  char line[512] = {0};
+  std::string output;
+  while (std::fgets(line, sizeof(line), pipe) != nullptr) output += line;
+  pclose(pipe);
+  std::printf("  %s", output.c_str());
+  const size_t at = output.find("images/s ");
+  return at == std::string::npos ? 0 : std::atof(output.c_str() + at + 9);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 2;
+  bool python = true;
+  std::vector<std::string> folders;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+      threads = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--no-python") == 0) {
+      python = false;
+    } else {
+      folders.push_back(argv[i]);
+    }
+  }
+  if (folders.empty()) {
+    std::fprintf(stderr, "usage: bench_curate_validate [--threads N] [--no-python] FOLDER...\n");
+    return 2;
+  }
+
+  const std::string script = std::string(SMALLSET_SOURCE_DIR) + "/bench/phash_baseline.py";
+  for (const std::string& folder : folders) {
+    std::vector<std::string> files;
+    CollectFiles(folder, &files);
+    std::sort(files.begin(), files.end());
+    int defects = 0;
+    RunCurateStep(files, threads, &defects);  // warms the page cache
+    const double one = RunCurateStep(files, 1, &defects);
+    const double many = RunCurateStep(files, threads, &defects);
+    std::printf("%s: %zu files, %d not decodable\n", folder.c_str(), files.size(), defects);
+    std::printf("  curate 1 thread  %.2f s  %.1f images/s\n", one, files.size() / one);
+    std::printf("  curate %d threads %.2f s  %.1f images/s\n", threads, many, files.size() / many);
+    if (python) {
+      const double baseline = RunPythonBaseline(files, script);
+      if (baseline > 0) {
+        std::printf("  ratio: %.1fx (%d threads vs Python), %.1fx (1 thread vs Python)\n",
+                    files.size() / many / baseline, threads, files.size() / one / baseline);
+      }
+    }
+  }
+  return 0;
+}
