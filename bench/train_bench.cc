@@ -188,7 +188,7 @@ int Main(int argc, char** argv) {
   std::string bin_dir = SMALLSET_BIN_DIR;
   int seeds = 3, first_seed = 0, threads = 2;
   std::string size = "160";
-  std::string lrs = "1e-4,1e-3,1e-2";
+  std::string lrs = "1e-5,1e-4,1e-3";
   app.add_option("--shared", shared, "Shared data folder")->capture_default_str();
   app.add_option("--dataset", dataset, "Folder under shared/datasets")->capture_default_str();
   app.add_option("--work", work, "Scratch folder (replaced)")->capture_default_str();

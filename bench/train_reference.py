@@ -196,7 +196,7 @@ def main():
     parser.add_argument("--epochs-frozen", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=1e-2)
-    parser.add_argument("--lrs", default="1e-4,1e-3,1e-2")
+    parser.add_argument("--lrs", default="1e-5,1e-4,1e-3")
     parser.add_argument("--weight-decay", type=float, default=0.01)
     parser.add_argument("--train-bn", action="store_true")
     parser.add_argument("--seed", type=int, default=0)

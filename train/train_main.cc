@@ -85,7 +85,7 @@ int Main(int argc, char** argv) {
   CommonOptions common;
   AddCommonOptions(app, &common);
   TrainOptions options;
-  std::string lrs_text = "1e-4,1e-3,1e-2";
+  std::string lrs_text = "1e-5,1e-4,1e-3";
   std::string out, resume;
   int repeat = 1;
   bool json = false, freeze_bn = false, train_bn = false, no_augment = false;
