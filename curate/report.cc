@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "common/clock.h"
+#include "common/html.h"
 #include "common/image/decode.h"
 #include "common/log.h"
 #include "curate/phash.h"
@@ -19,36 +20,6 @@ constexpr int kThumbnailSide = 96;
 constexpr int kThumbnailsPerCell = 48;  // per label and split; the rest are counted
 constexpr int kMaxGroupsShown = 200;
 constexpr int kMaxRowsShown = 300;
-
-std::string Html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string Base64(const std::vector<uint8_t>& bytes) {
-  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t chunk = uint32_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) chunk |= uint32_t(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) chunk |= bytes[i + 2];
-    out += kAlphabet[(chunk >> 18) & 63];
-    out += kAlphabet[(chunk >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? kAlphabet[chunk & 63] : '=';
-  }
-  return out;
-}
 
 struct ImageInfo {
   int64_t id = 0;
@@ -82,7 +53,7 @@ class ReportWriter {
   // An <img> with a data: URI thumbnail, or a grey box for files that cannot be decoded.
   std::string Thumbnail(int64_t id) {
     const ImageInfo& info = images_.at(id);
-    const std::string title = Html(StringPrintf("#%lld %s %s %lldx%lld %s", (long long)id, info.sha256.substr(0, 12).c_str(),
+    const std::string title = HtmlEscape(StringPrintf("#%lld %s %s %lldx%lld %s", (long long)id, info.sha256.substr(0, 12).c_str(),
                                                 info.label.c_str(), (long long)info.width, (long long)info.height,
                                                 info.reason.c_str()));
     std::string uri = ThumbnailUri(info);
@@ -109,7 +80,7 @@ class ReportWriter {
     cv::cvtColor(small, bgr, cv::COLOR_RGB2BGR);
     std::vector<uint8_t> jpeg;
     if (!cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 75})) return "";
-    return "data:image/jpeg;base64," + Base64(jpeg);
+    return "data:image/jpeg;base64," + Base64Encode(std::string_view(reinterpret_cast<const char*>(jpeg.data()), jpeg.size()));
   }
 
   Manifest* manifest_;
@@ -130,7 +101,7 @@ std::string CountsTable(const CurateSummary& summary) {
   for (const auto& [label, c] : summary.labels) {
     html += StringPrintf("<tr><td>%s</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td>"
                          "<td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>",
-                         Html(label).c_str(), (long long)c.kept, (long long)c.train, (long long)c.valid,
+                         HtmlEscape(label).c_str(), (long long)c.kept, (long long)c.train, (long long)c.valid,
                          (long long)c.test, (long long)c.pool, (long long)c.duplicate, (long long)c.conflict,
                          (long long)c.defective, (long long)c.rejected, (long long)c.pending);
   }
@@ -140,7 +111,7 @@ std::string CountsTable(const CurateSummary& summary) {
 std::string ReasonTable(const std::map<std::string, int64_t>& reasons) {
   if (reasons.empty()) return "<p class=\"note\">none</p>";
   std::string html = "<table><tr><th>reason</th><th>files</th></tr>";
-  for (const auto& [reason, n] : reasons) html += "<tr><td>" + Html(reason) + "</td><td>" + std::to_string(n) + "</td></tr>";
+  for (const auto& [reason, n] : reasons) html += "<tr><td>" + HtmlEscape(reason) + "</td><td>" + std::to_string(n) + "</td></tr>";
   return html + "</table>";
 }
 
@@ -150,7 +121,7 @@ std::string DefectList(const ReportWriter& writer) {
   for (const auto& [id, info] : writer.images()) {
     if (info.status != "defective" || ++shown > kMaxRowsShown) continue;
     html += StringPrintf("<tr><td>#%lld</td><td>%s</td><td>%s</td><td>%s</td></tr>", (long long)id,
-                         info.sha256.substr(0, 16).c_str(), Html(info.label).c_str(), Html(info.reason).c_str());
+                         info.sha256.substr(0, 16).c_str(), HtmlEscape(info.label).c_str(), HtmlEscape(info.reason).c_str());
   }
   return html + "</table>";
 }
@@ -160,7 +131,7 @@ std::string SkippedList(Manifest* manifest) {
   Statement select = manifest->Prepare(
       "SELECT url, COALESCE(last_error, status) FROM candidates WHERE status IN ('skipped', 'failed') ORDER BY id LIMIT ?");
   select.Bind(1, int64_t(kMaxRowsShown));
-  while (select.Next()) html += "<tr><td>" + Html(select.Text(0)) + "</td><td>" + Html(select.Text(1)) + "</td></tr>";
+  while (select.Next()) html += "<tr><td>" + HtmlEscape(select.Text(0)) + "</td><td>" + HtmlEscape(select.Text(1)) + "</td></tr>";
   return html + "</table>";
 }
 
@@ -171,12 +142,12 @@ std::string GroupsSection(ReportWriter* writer, const CurateSummary& summary, bo
     if (group.conflict != conflicts) continue;
     if (++shown > kMaxGroupsShown) continue;
     html += "<div class=\"group\">";
-    if (conflicts) html += "<div>" + Html(ConflictReason(group.labels)) + "</div>";
+    if (conflicts) html += "<div>" + HtmlEscape(ConflictReason(group.labels)) + "</div>";
     for (int64_t id : group.ids) {
       const ImageInfo& info = writer->images().at(id);
       const bool keeper = group.keeper && *group.keeper == id;
       html += std::string("<span") + (keeper ? " class=\"keeper\"" : "") + ">" + writer->Thumbnail(id) + "</span>";
-      html += "<span class=\"note\">" + Html(info.label) + " " + Html(info.status) + "</span> ";
+      html += "<span class=\"note\">" + HtmlEscape(info.label) + " " + HtmlEscape(info.status) + "</span> ";
     }
     html += "</div>";
   }
@@ -192,7 +163,7 @@ std::string ThumbnailSection(ReportWriter* writer) {
   }
   std::string html;
   for (const auto& [label, splits] : cells) {
-    html += "<h3>" + Html(label) + "</h3>";
+    html += "<h3>" + HtmlEscape(label) + "</h3>";
     for (const char* split : {"train", "valid", "test", "pool"}) {
       auto found = splits.find(split);
       if (found == splits.end()) continue;
@@ -217,8 +188,8 @@ Status WriteReport(Manifest* manifest, const ContentStore& store, const CurateSu
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>curate report</title><style>";
   html += kStyle;
   html += "</style></head><body><h1>curate report</h1>";
-  html += "<p>" + Html(NowUtcIso8601()) + " &middot; manifest " + Html(manifest->path()) + " &middot; " +
-          (summary.split ? "split " + Html(*summary.split) + ", seed " + Html(summary.seed) : std::string("no split")) +
+  html += "<p>" + HtmlEscape(NowUtcIso8601()) + " &middot; manifest " + HtmlEscape(manifest->path()) + " &middot; " +
+          (summary.split ? "split " + HtmlEscape(*summary.split) + ", seed " + HtmlEscape(summary.seed) : std::string("no split")) +
           StringPrintf(" &middot; near-duplicates within pHash distance %d</p>", summary.phash_distance);
   html += "<h2>Counts per label and status</h2>" + CountsTable(summary);
   html += "<h2>Defects</h2>" + ReasonTable(summary.defect_reasons) + DefectList(writer);

@@ -3,11 +3,11 @@
 // and thumbnails of the highest-loss validation images.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
+#include <string>
 
+#include "common/html.h"  // Base64Encode, HtmlEscape
 #include "train/run_summary.h"
 
 namespace smallset {
@@ -17,6 +17,6 @@ std::string RenderReport(const std::string& run_name, const RunSummary& summary,
 // A JPEG thumbnail (longer side `max_side`) of an RGB image as a data: URI.
 std::string ThumbnailDataUri(const cv::Mat& rgb, int max_side);
 
-std::string Base64Encode(const std::string& bytes);
+
 
 }  // namespace smallset

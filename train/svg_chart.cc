@@ -1,5 +1,7 @@
 #include "train/svg_chart.h"
 
+#include "common/html.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,20 +10,6 @@
 
 namespace smallset {
 
-std::string HtmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string LineChartSvg(const std::vector<ChartSeries>& series, const ChartOptions& options) {
   const double left = 60, right = 20, top = 30, bottom = 45;

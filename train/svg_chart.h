@@ -25,7 +25,4 @@ struct ChartOptions {
 
 std::string LineChartSvg(const std::vector<ChartSeries>& series, const ChartOptions& options);
 
-// Escapes &, <, >, " and ' for HTML text and attributes.
-std::string HtmlEscape(const std::string& text);
-
 }  // namespace smallset

@@ -18,6 +18,7 @@
 #include "common/cli_options.h"
 #include "common/content_store.h"
 #include "common/exit_code.h"
+#include "common/html.h"
 #include "common/log.h"
 #include "common/sniff.h"
 #include "contrib/local_engine/folder_index.h"
@@ -35,20 +36,6 @@ struct EngineOptions {
   bool quiet = false;
   bool verbose = false;
 };
-
-std::string HtmlEscape(const std::string& text) {
-  std::string escaped;
-  for (char c : text) {
-    switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      default: escaped += c;
-    }
-  }
-  return escaped;
-}
 
 // Percent-encodes everything outside RFC 3986's unreserved characters.
 std::string PathSegmentEncode(const std::string& text) {
