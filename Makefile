@@ -36,12 +36,14 @@ deps:
 demo: deps build
 	contrib/demo.sh
 
-# One scheduled refresh of the data set in WORKDIR (see contrib/refresh.sh).
-# The demo's engine is on 127.0.0.1, which crawl only downloads from with --allow-private.
-WORKDIR ?= demo
-REFRESH_ARGS ?= $(if $(filter demo,$(WORKDIR)),--allow-private,)
+# One scheduled refresh. Without WORKDIR it refreshes the demo: contrib/demo.sh --refresh starts
+# local-engine again on the demo's port and passes the demo's weights. With WORKDIR=DIR it runs
+# contrib/refresh.sh there, with REFRESH_ARGS (for example --allow-private -- --weights DIR).
+WORKDIR ?=
+REFRESH_ARGS ?=
 refresh: build
-	contrib/refresh.sh --workdir $(WORKDIR) $(REFRESH_ARGS)
+	@if [ -z "$(WORKDIR)" ]; then contrib/demo.sh --refresh; \
+	else contrib/refresh.sh --workdir $(WORKDIR) $(REFRESH_ARGS); fi
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/exit_code.h"
 #include "common/log.h"
 #include "common/version.h"
 
@@ -18,6 +19,15 @@ void AddCommonOptions(CLI::App& app, CommonOptions* options) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.set_version_flag("--version", VersionString());
+}
+
+int ParseCommandLine(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? kExitOk : kExitUsage;
+  }
+  return -1;
 }
 
 void ApplyCommonOptions(const CommonOptions& options) {

@@ -27,6 +27,11 @@ void AddCommonOptions(CLI::App& app, CommonOptions* options);
 // Sets the log level and format.
 void ApplyCommonOptions(const CommonOptions& options);
 
+// Parses the command line. Returns -1 to go on, or the exit code to return at once:
+// kExitOk after --help or --version, kExitUsage after an invalid command line (the message is
+// printed). CLI11's own exit codes (105, 106, ...) would not match the documented 2.
+int ParseCommandLine(CLI::App& app, int argc, char** argv);
+
 // "smallset 0.1.0".
 std::string VersionString();
 

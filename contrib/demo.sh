@@ -3,6 +3,8 @@
 # serves a folder of pictures, then crawl, curate and train run as a user would run them.
 #
 #   contrib/demo.sh            (make demo runs it after building)
+#   contrib/demo.sh --refresh  (make refresh runs it): restarts local-engine on the port recorded in
+#                              demo/data.db and runs contrib/refresh.sh there with the demo's weights
 #
 # Environment:
 #   DEMO_IMAGES=DIR  folder-per-class pictures (with_glasses/, without_glasses/). Default:
@@ -13,6 +15,9 @@
 #   DEMO_DIR=DIR     working folder, emptied first (default: demo/ in the checkout).
 #   TRAIN_ARGS="..." extra train options.
 set -euo pipefail
+
+mode=demo
+[ "${1:-}" = "--refresh" ] && mode=refresh
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/build/bin"
@@ -28,9 +33,16 @@ synthetic=0
 if [ -z "$images" ] && [ -d "$shared/datasets/web_faces_glasses" ]; then
   images="$shared/datasets/web_faces_glasses"
 fi
-rm -rf "$work"
-mkdir -p "$work"
-if [ -z "$images" ]; then
+if [ "$mode" = demo ]; then
+  rm -rf "$work"
+  mkdir -p "$work"
+elif [ ! -f "$work/data.db" ]; then
+  echo "demo: no $work/data.db; run make demo first" >&2
+  exit 2
+fi
+if [ -z "$images" ] && [ "$mode" = refresh ] && [ -d "$work/synthetic_pictures" ]; then
+  images="$work/synthetic_pictures"
+elif [ -z "$images" ]; then
   synthetic=1
   images="$work/synthetic_pictures"
   say "WARNING: no DEMO_IMAGES and no shared photos; generating SYNTHETIC cartoon faces"
@@ -52,7 +64,13 @@ cd "$work"
 started=$(date +%s)
 
 say "starting local-engine for $images"
-"$bin/local-engine" --root "$images" --port 0 --quiet > engine.out 2> engine.log &
+# A refresh reuses the port stored with the queries, because crawl --refresh asks the same URL.
+engine_port=0
+if [ "$mode" = refresh ]; then
+  engine_port=$(sqlite3 data.db "SELECT engine_url FROM queries WHERE engine_url IS NOT NULL LIMIT 1" | sed -n 's/.*:\([0-9]*\)$/\1/p')
+  engine_port=${engine_port:-0}
+fi
+"$bin/local-engine" --root "$images" --port "$engine_port" --quiet > engine.out 2> engine.log &
 engine_pid=$!
 trap 'kill $engine_pid 2>/dev/null || true' EXIT
 port=""
@@ -66,6 +84,12 @@ if [ -z "$port" ]; then
   exit 1
 fi
 engine="http://127.0.0.1:$port"
+
+if [ "$mode" = refresh ]; then
+  say "refresh of $work against local-engine on $engine"
+  "$root/contrib/refresh.sh" --workdir "$work" --bin "$bin" --allow-private -- "${arch_args[@]}"
+  exit
+fi
 
 # --allow-private: the engine is on 127.0.0.1, which crawl rejects by default.
 step=$(date +%s)

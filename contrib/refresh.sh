@@ -79,9 +79,11 @@ fi
 
 run_name="refresh-$(date -u +%Y%m%d-%H%M%S)"
 echo "== train --out runs/$run_name"
+train_ok=1
 if ! "$bindir/train" --manifest data.db --out "runs/$run_name" "${train_options[@]}"; then
   echo "refresh: train failed"
   failures=$((failures + 1))
+  train_ok=0
 fi
 
 kept_after=$(kept_count)
@@ -91,6 +93,10 @@ echo "kept images: $kept_before -> $kept_after ($((kept_after - kept_before)) ad
 if [ -n "$previous_run" ]; then
   echo "previous run: $(sql "SELECT name || '  accuracy ' || printf('%.4f', accuracy) FROM runs WHERE id = $previous_run")"
 fi
-echo "new run:      $(sql "SELECT name || '  accuracy ' || printf('%.4f', accuracy) FROM runs WHERE status = 'finished' ORDER BY id DESC LIMIT 1")"
+if [ "$train_ok" -eq 1 ]; then
+  echo "new run:      $(sql "SELECT name || '  accuracy ' || printf('%.4f', accuracy) FROM runs WHERE status = 'finished' ORDER BY id DESC LIMIT 1")"
+else
+  echo "new run:      none (train failed; see above)"
+fi
 echo "== refresh finished $(date -u +%Y-%m-%dT%H:%M:%SZ) with $failures failed step(s)"
 [ "$failures" -eq 0 ]

@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   app.add_option("--jobs", threads, "Decoding threads (default: number of cores)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (int exit_code = smallset::ParseCommandLine(app, argc, argv); exit_code >= 0) return exit_code;
   smallset::ApplyCommonOptions(common);
   smallset::InstallInterruptHandlers();
 

@@ -61,7 +61,7 @@ int Main(int argc, char** argv) {
   app.add_flag("--tta", tta, "Average the probabilities over flipped and cropped views (slower)");
   app.add_flag("--json", json, "Print one JSON object per image");
   app.add_option("--threads", threads, "CPU threads for LibTorch (default: every core)")->check(CLI::Range(1, 1024));
-  CLI11_PARSE(app, argc, argv);
+  if (int exit_code = ParseCommandLine(app, argc, argv); exit_code >= 0) return exit_code;
   ApplyCommonOptions(common);
   at::set_num_threads(std::max(1, threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency())));
 

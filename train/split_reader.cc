@@ -12,14 +12,16 @@
 namespace smallset {
 namespace {
 
+// Rows come in sha256 order, so that the sample order (and with it every shuffle and result)
+// depends only on the images, not on the order in which crawl happened to store them.
 constexpr const char* kSplitQuery =
     "SELECT id, sha256, path, CASE WHEN decision = 'relabel' AND decision_label IS NOT NULL "
     "THEN decision_label ELSE label END, split FROM images "
-    "WHERE status = 'kept' AND split IN ('train', 'valid') ORDER BY id";
+    "WHERE status = 'kept' AND split IN ('train', 'valid') ORDER BY sha256";
 
 constexpr const char* kRunImagesQuery =
     "SELECT i.id, i.sha256, i.path, r.label, r.split FROM run_images r JOIN images i ON i.id = r.image_id "
-    "WHERE r.run_id = ? AND r.split IN ('train', 'valid') ORDER BY i.id";
+    "WHERE r.run_id = ? AND r.split IN ('train', 'valid') ORDER BY i.sha256";
 
 // Fills train/valid from rows of (id, sha256, path, label, split) and assigns class indices
 // from `classes`, or from the sorted labels when `classes` is empty.

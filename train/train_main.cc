@@ -30,7 +30,7 @@ Status ParseLearningRates(const std::string& text, std::array<double, 3>* lrs) {
   const Status invalid = Status::InvalidArgument(
       "--lrs " + text +
       ": expected three positive learning rates for early layers, later layers and head, separated by commas "
-      "(for example 1e-4,1e-3,1e-2)");
+      "(for example 1e-5,1e-4,1e-3)");
   std::array<double, 3> values{};
   size_t start = 0;
   for (int i = 0; i < 3; ++i) {
@@ -135,7 +135,7 @@ int Main(int argc, char** argv) {
   app.add_option("--device", options.device, "cpu, or cuda when built against a CUDA LibTorch")
       ->capture_default_str();
   app.add_flag("--json", json, "Print the final summary as one JSON object on stdout");
-  CLI11_PARSE(app, argc, argv);
+  if (int exit_code = ParseCommandLine(app, argc, argv); exit_code >= 0) return exit_code;
   ApplyCommonOptions(common);
   InstallInterruptHandlers();
   TuneAllocator();
