@@ -34,6 +34,7 @@ void Progress::SetTotal(int64_t total) { total_ = total; }
 void Progress::Update(int64_t done, const std::string& detail) {
   done_ = done;
   detail_ = detail;
+  if (GetLogLevel() > LogLevel::kInfo) return;  // --quiet: warnings and errors only
   auto now = std::chrono::steady_clock::now();
   auto interval = StderrIsTerminal() ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(kTerminalInterval)
                                      : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kPlainInterval);
@@ -45,6 +46,7 @@ void Progress::Update(int64_t done, const std::string& detail) {
 void Progress::Finish() {
   if (finished_) return;
   finished_ = true;
+  if (GetLogLevel() > LogLevel::kInfo) return;
   Draw(true);
 }
 

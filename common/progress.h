@@ -3,7 +3,8 @@
 // On a terminal it redraws one line in place at most ten times a second:
 //   download  [#########-----------]  45%  90/200  stored 81 failed 9  3.4 MB  12.1/s  ETA 9s
 // When stderr is not a terminal (piped, CI, cron), it prints a plain line at most every
-// ten seconds instead, and one final line. NO_COLOR turns off colour.
+// ten seconds instead, and one final line. NO_COLOR turns off colour. Nothing is drawn when the
+// log level is above info (--quiet).
 #pragma once
 
 #include <chrono>
