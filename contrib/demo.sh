@@ -27,7 +27,7 @@ shared="$root/../shared"
 say() { printf '\n== %s\n' "$*"; }
 seconds_since() { echo $(( $(date +%s) - $1 )); }
 
-# Pictures: the user's, the shared real photos, or synthetic drawings (said loudly).
+# Pictures: the user's, the shared real photos, or synthetic drawings (with a warning).
 images="${DEMO_IMAGES:-}"
 synthetic=0
 if [ -z "$images" ] && [ -d "$shared/datasets/web_faces_glasses" ]; then
@@ -64,7 +64,7 @@ cd "$work"
 started=$(date +%s)
 
 say "starting local-engine for $images"
-# A refresh reuses the port stored with the queries, because crawl --refresh asks the same URL.
+# A refresh reuses the port stored with the queries, because crawl --refresh requests the same URL.
 engine_port=0
 if [ "$mode" = refresh ]; then
   engine_port=$(sqlite3 data.db "SELECT engine_url FROM queries WHERE engine_url IS NOT NULL LIMIT 1" | sed -n 's/.*:\([0-9]*\)$/\1/p')

@@ -4,7 +4,7 @@
 #   contrib/refresh.sh --workdir /srv/smallset [--new 50] [--allow-private] [--bin DIR] [--log FILE]
 #                      [-- TRAIN OPTIONS...]
 #
-# Steps, in the working folder that holds data.db:
+# Steps, in the working folder that contains data.db:
 #   1. crawl --refresh --new K   reruns every stored query and stores up to K unseen images per query
 #   2. curate                    validates and deduplicates the new images and fills the stored split
 #   3. train --out runs/refresh-<time> [TRAIN OPTIONS]
