@@ -123,7 +123,7 @@ class Manifest {
   sqlite3* db() { return db_; }
   const std::string& path() const { return path_; }
 
-  // Folder that holds the manifest file.
+  // Folder that contains the manifest file.
   std::string Directory() const;
 
   // Content store folder: the "store_dir" setting, resolved against Directory() when

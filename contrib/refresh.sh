@@ -12,7 +12,7 @@
 #
 # Only one refresh runs at a time: a second one exits at once with status 75 (EX_TEMPFAIL).
 # Every line goes to the log file as well as to stdout. The exit status is non-zero when any step
-# failed; the steps after a failed crawl still run, because crawl fails when any one query fails,
+# failed. The steps after a failed crawl still run, because crawl fails when any one query fails
 # and the images of the other queries should still be curated.
 set -uo pipefail
 

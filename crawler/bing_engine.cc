@@ -1,7 +1,7 @@
 // The bing engine: GET {base}/images/async?q=Q&first=F&count=35.
 //
 // A result page is recognised by the first of these layouts that it contains:
-//   1. attribute JSON: `a.iusc` anchors whose `m` attribute holds an HTML-escaped JSON
+//   1. attribute JSON: `a.iusc` anchors whose `m` attribute contains an HTML-escaped JSON
 //      object; `murl` is the full image, `purl` the source page, `turl` the thumbnail,
 //      `t` the title. This is what bing serves today.
 //   2. meta div: `div.rg_meta` elements whose text is an HTML-escaped JSON object with

@@ -5,7 +5,7 @@
 // the images, and the next page is asked for while fewer than `jobs` candidates wait.
 // At most as many downloads run as images are still wanted, so the query never stores
 // more than requested. Paging stops when a result page adds no URL that this run has not
-// seen (engines repeat their last page), when the engine says it has no more pages, or
+// seen (engines repeat their last page), when the engine reports that it has no more pages, or
 // after `max_pages` pages.
 //
 // A killed run leaves its unfinished candidates 'pending'; the next run of the same query

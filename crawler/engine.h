@@ -1,4 +1,4 @@
-// A search engine behind one interface: the crawl loop asks for the URL of the next
+// A search engine behind one interface: the crawl loop requests the URL of the next
 // result page, fetches it, and hands the response back to be parsed into candidates.
 //
 //   std::unique_ptr<Engine> engine;
@@ -37,7 +37,7 @@ struct ResultPage {
   // False for a request that only prepares paging (duckduckgo's token page): an empty
   // preparatory page does not mean that the engine ran dry.
   bool is_result_page = true;
-  // True when the engine says there is no further page.
+  // True when the engine reports that there is no further page.
   bool last_page = false;
 };
 

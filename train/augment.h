@@ -31,7 +31,7 @@ cv::Mat AugmentImage(const cv::Mat& rgb, int size, const AugmentOptions& options
 cv::Mat CenterCropResize(const cv::Mat& rgb, int size, float crop_pct);
 
 // Writes `rgb` (CV_8UC3, size x size) into `out` as CHW floats (x / 255 - mean) / std.
-// `out` holds 3 * rows * cols values.
+// `out` has room for 3 * rows * cols values.
 void WriteNormalizedChw(const cv::Mat& rgb, const std::array<float, 3>& mean, const std::array<float, 3>& std,
                         float* out);
 

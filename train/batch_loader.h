@@ -20,7 +20,7 @@ struct Batch {
   std::vector<int64_t> indices;  // positions in the loader's image list
 };
 
-// Which view of an image a batch holds. The TTA views are the evaluation crop flipped, a
+// The view of an image that a batch contains. The TTA views are the evaluation crop flipped, a
 // tighter central crop, and that crop flipped.
 enum class View { kAugmented, kEval, kEvalFlipped, kZoomed, kZoomedFlipped };
 

@@ -2,7 +2,7 @@
 //
 // It serves the Bing image search request that `crawl --engine bing` sends,
 //   GET /images/async?q=QUERY&first=OFFSET&count=N
-// with a result page in Bing's layout (a.iusc anchors whose `m` attribute holds HTML-escaped
+// with a result page in Bing's layout (a.iusc anchors whose `m` attribute contains HTML-escaped
 // JSON with murl, purl, turl and t), and serves the pictures themselves under /img/. Point
 // crawl at it with --engine-url http://127.0.0.1:PORT. `make demo` uses it, and anyone can
 // use it to feed their own pictures through crawl, curate and train.

@@ -181,7 +181,7 @@ TEST_CASE("url list replaces the engine") {
   CHECK(QueryValue(mock.manifest(), "SELECT status || '|' || last_error FROM candidates WHERE url LIKE '%heic%'") ==
         "skipped|unsupported format heic");
 
-  // --store is recorded for curate and train, and holds the files.
+  // --store is recorded for curate and train, and contains the files.
   CHECK(QueryValue(mock.manifest(), "SELECT value FROM settings WHERE key = 'store_dir'") == store);
   std::string path = QueryValue(mock.manifest(), "SELECT path FROM images LIMIT 1");
   CHECK(FileExists(store + "/" + path));

@@ -25,7 +25,7 @@ struct PretrainedWeights {
 // sha256 and the URL in the cached config.json. <base> is `base_url` + "/" + arch when
 // `base_url` is not empty, else $SMALLSET_WEIGHTS_URL + "/" + arch when that is set, else
 // DefaultWeightsUrl(arch). A cached file whose sha256 no longer matches the record is rejected.
-// Offline with an empty cache, the error says how to pass --weights.
+// Offline with an empty cache, the error explains how to pass --weights.
 Status ResolvePretrainedWeights(const std::string& arch, const std::string& option, const std::string& base_url,
                                 PretrainedWeights* out);
 
