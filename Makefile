@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 # Debian packages smallset builds and tests with. Keep in sync with cmake/Dependencies.cmake.
 DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libcurl4-openssl-dev libgumbo-dev libopencv-dev libturbojpeg0-dev libjpeg62-turbo-dev \
-  libgif-dev libtorch-dev libsqlite3-dev libssl-dev libcli11-dev doctest-dev \
+  libgif-dev libdeflate-dev libtorch-dev libsqlite3-dev libssl-dev libcli11-dev doctest-dev \
   nlohmann-json3-dev libcpp-httplib-dev sqlite3 curl \
   python3 python3-torch python3-torchvision python3-pil python3-numpy
 

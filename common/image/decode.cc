@@ -36,7 +36,7 @@ Status CheckDimensions(int64_t width, int64_t height, const DecodeOptions& optio
 
 namespace {
 
-// PNG, WebP, BMP and TIFF: header check, then cv::imdecode with IMREAD_UNCHANGED so that
+// WebP, BMP and TIFF: header check, then cv::imdecode with IMREAD_UNCHANGED so that
 // alpha and 16-bit samples arrive intact. OpenCV applies no EXIF orientation in that mode,
 // so the orientation from the header is applied here.
 Status DecodeWithOpenCv(std::string_view bytes, SniffedFormat format, const DecodeOptions& options,
@@ -65,6 +65,7 @@ Status DecodeSupported(std::string_view bytes, SniffedFormat format, const Decod
   switch (format) {
     case SniffedFormat::kJpeg: return DecodeJpeg(bytes, options, out);
     case SniffedFormat::kGif: return DecodeGif(bytes, options, out);
+    case SniffedFormat::kPng: return DecodePng(bytes, options, out);
     default: return DecodeWithOpenCv(bytes, format, options, out);
   }
 }

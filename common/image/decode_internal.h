@@ -24,6 +24,10 @@ Status NormaliseOpenCvPixels(const cv::Mat& decoded, cv::Mat* rgb);
 // Decodes a JPEG with libjpeg-turbo. Any libjpeg warning rejects the file.
 Status DecodeJpeg(std::string_view bytes, const DecodeOptions& options, DecodedImage* out);
 
+// Decodes a PNG with libdeflate. With options.target_short_side > 0 the picture is averaged
+// over k x k boxes as it is decoded, k the largest that keeps the short side at or above it.
+Status DecodePng(std::string_view bytes, const DecodeOptions& options, DecodedImage* out);
+
 // Decodes the first frame of a GIF with giflib, transparency composited onto white.
 Status DecodeGif(std::string_view bytes, const DecodeOptions& options, DecodedImage* out);
 
