@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,60 @@ uint64_t HashFile(const std::string& path) {
   return PerceptualHash(decoded.rgb);
 }
 
+// The hash computed with OpenCV's building blocks: cvtColor, INTER_AREA resize, cv::dct.
+uint64_t OpenCvHash(const cv::Mat& rgb) {
+  cv::Mat grey, small, samples, frequencies;
+  cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
+  cv::resize(grey, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+  small.convertTo(samples, CV_32F);
+  cv::dct(samples, frequencies);
+  std::vector<float> block;
+  for (int row = 1; row <= 8; ++row) {
+    for (int col = 1; col <= 8; ++col) block.push_back(frequencies.at<float>(row, col));
+  }
+  std::vector<float> sorted = block;
+  std::sort(sorted.begin(), sorted.end());
+  const float median = (sorted[31] + sorted[32]) / 2;
+  uint64_t hash = 0;
+  for (int i = 0; i < 64; ++i) {
+    if (block[i] > median) hash |= uint64_t{1} << i;
+  }
+  return hash;
+}
+
 }  // namespace
+
+TEST_CASE("phash equals cv::dct hash at 32x32") {
+  // A grey 32x32 picture needs no colour conversion and no resize, so only the DCT and the
+  // median remain, and they must agree bit for bit.
+  cv::RNG random(7);
+  for (int i = 0; i < 50; ++i) {
+    cv::Mat grey(32, 32, CV_8UC1);
+    random.fill(grey, cv::RNG::UNIFORM, 0, 256);
+    cv::Mat rgb;
+    cv::cvtColor(grey, rgb, cv::COLOR_GRAY2RGB);
+    CAPTURE(i);
+    CHECK(PerceptualHash(rgb) == OpenCvHash(rgb));
+  }
+}
+
+TEST_CASE("phash equals OpenCV pipeline hash") {
+  // Integer and fractional area ratios.
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const cv::Mat scene = RandomScene(seed, 64 + int(seed) * 23, 64 + int(seed) * 11);
+    CAPTURE(seed);
+    CHECK(PerceptualHash(scene) == OpenCvHash(scene));
+  }
+
+  // Smaller than 32 on one side or both, where cv::resize interpolates instead of averaging.
+  cv::RNG random(3);
+  for (const cv::Size size : {cv::Size(20, 24), cv::Size(31, 90), cv::Size(64, 16)}) {
+    cv::Mat noise(size, CV_8UC3);
+    random.fill(noise, cv::RNG::UNIFORM, 0, 256);
+    CAPTURE(size);
+    CHECK(PerceptualHash(noise) == OpenCvHash(noise));
+  }
+}
 
 TEST_CASE("phash keeps edited copies close") {
   for (uint64_t seed = 1; seed <= 12; ++seed) {
