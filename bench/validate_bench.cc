@@ -1,20 +1,27 @@
 // Throughput of curate's validate + normalise + hash step on real photo folders, next to
 // the Python PIL + numpy pHash baseline (bench/phash_baseline.py) on the same files.
 //
-//   build/bin/bench_curate_validate [--threads 2] [--no-python] FOLDER...
+//   build/bin/bench_curate_validate [--threads 2] [--no-python] [--breakdown] FOLDER...
 #include <dirent.h>
 #include <sys/stat.h>
+
+#include <csetjmp>
+#include <cstdio>  // jpeglib.h needs FILE
+
+#include <jpeglib.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/content_store.h"
+#include "common/sniff.h"
 #include "common/image/decode.h"
 #include "curate/phash.h"
 #include "curate/validate.h"
@@ -67,6 +74,75 @@ double RunCurateStep(const std::vector<std::string>& files, int threads, int* de
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+struct EntropyErrors {
+  jpeg_error_mgr base;
+  std::jmp_buf jump;
+};
+
+void JumpOnError(j_common_ptr info) { std::longjmp(reinterpret_cast<EntropyErrors*>(info->err)->jump, 1); }
+
+// Entropy-decodes one JPEG (jpeg_read_coefficients: no IDCT, no upsampling, no colour
+// conversion). Validation cannot skip this step, because corrupt or missing scan data is
+// only found by decoding it, so it is the least time any full check of a JPEG can take.
+void EntropyDecode(const std::string& bytes) {
+  jpeg_decompress_struct info;
+  EntropyErrors errors;
+  info.err = jpeg_std_error(&errors.base);
+  errors.base.error_exit = JumpOnError;
+  jpeg_create_decompress(&info);
+  if (setjmp(errors.jump) == 0) {
+    jpeg_mem_src(&info, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    jpeg_read_header(&info, TRUE);
+    jpeg_read_coefficients(&info);
+    jpeg_finish_decompress(&info);
+  }
+  jpeg_destroy_decompress(&info);
+}
+
+double EntropyDecodeSeconds(const std::vector<std::string>& files) {
+  double seconds = 0;
+  for (const std::string& file : files) {
+    std::string bytes;
+    if (!smallset::ReadFile(file, &bytes).ok()) continue;
+    if (smallset::SniffFormat(bytes) != smallset::SniffedFormat::kJpeg) continue;
+    const auto start = std::chrono::steady_clock::now();
+    EntropyDecode(bytes);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return seconds;
+}
+
+// One thread, file by file: seconds per format and the slowest files, so that a reader
+// sees which decoder the time goes to.
+void PrintBreakdown(const std::vector<std::string>& files) {
+  const smallset::DecodeOptions options = smallset::HashDecodeOptions(smallset::DecodeOptions());
+  std::map<std::string, std::pair<int, double>> by_format;
+  std::vector<std::pair<double, std::string>> slowest;
+  for (const std::string& file : files) {
+    std::string bytes;
+    if (!smallset::ReadFile(file, &bytes).ok()) continue;
+    const auto start = std::chrono::steady_clock::now();
+    smallset::DecodedImage image;
+    if (smallset::DecodeImage(bytes, options, &image).ok()) {
+      volatile uint64_t hash = smallset::PerceptualHash(image.rgb);
+      (void)hash;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto& entry = by_format[smallset::FormatName(smallset::SniffFormat(bytes))];
+    entry.first++;
+    entry.second += seconds;
+    slowest.emplace_back(seconds, file);
+  }
+  for (const auto& [format, entry] : by_format) {
+    std::printf("  %-5s %4d files %7.3f s\n", format.c_str(), entry.first, entry.second);
+  }
+  std::printf("  jpeg entropy decoding alone: %.3f s\n", EntropyDecodeSeconds(files));
+  std::sort(slowest.rbegin(), slowest.rend());
+  for (size_t i = 0; i < slowest.size() && i < 8; ++i) {
+    std::printf("  %6.1f ms  %s\n", slowest[i].first * 1000, slowest[i].second.c_str());
+  }
+}
+
 // Runs the Python baseline on the same files and returns its images per second, or 0.
 double RunPythonBaseline(const std::vector<std::string>& files, const std::string& script) {
   const std::string list_path = "/tmp/smallset_bench_files.txt";
@@ -91,18 +167,21 @@ double RunPythonBaseline(const std::vector<std::string>& files, const std::strin
 int main(int argc, char** argv) {
   int threads = 2;
   bool python = true;
+  bool breakdown = false;
   std::vector<std::string> folders;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
       threads = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--no-python") == 0) {
       python = false;
+    } else if (std::strcmp(argv[i], "--breakdown") == 0) {
+      breakdown = true;
     } else {
       folders.push_back(argv[i]);
     }
   }
   if (folders.empty()) {
-    std::fprintf(stderr, "usage: bench_curate_validate [--threads N] [--no-python] FOLDER...\n");
+    std::fprintf(stderr, "usage: bench_curate_validate [--threads N] [--no-python] [--breakdown] FOLDER...\n");
     return 2;
   }
 
@@ -118,6 +197,7 @@ int main(int argc, char** argv) {
     std::printf("%s: %zu files, %d not decodable\n", folder.c_str(), files.size(), defects);
     std::printf("  curate 1 thread  %.2f s  %.1f images/s\n", one, files.size() / one);
     std::printf("  curate %d threads %.2f s  %.1f images/s\n", threads, many, files.size() / many);
+    if (breakdown) PrintBreakdown(files);
     if (python) {
       const double baseline = RunPythonBaseline(files, script);
       if (baseline > 0) {
