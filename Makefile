@@ -10,7 +10,7 @@ DEB_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   nlohmann-json3-dev libcpp-httplib-dev sqlite3 curl \
   python3 python3-torch python3-torchvision python3-pil python3-numpy
 
-.PHONY: all build configure test deps demo refresh bench clean
+.PHONY: all build configure test deps print-deps demo refresh bench clean
 
 all: build
 
@@ -31,6 +31,10 @@ deps:
 	  echo "installing:" $$missing; \
 	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
 	fi
+
+# Prints the package list, for contrib/check_debian13.sh.
+print-deps:
+	@echo $(DEB_PACKAGES)
 
 # The main job end to end against local-engine on 127.0.0.1 (see contrib/demo.sh).
 demo: deps build
