@@ -47,6 +47,13 @@ std::string MetricsWithoutTime(const std::string& path) {
   return out;
 }
 
+TEST_CASE("predict help omits --manifest") {
+  const ProcessResult help = RunProcess({BinPath("predict"), "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("--model") != std::string::npos);
+  CHECK(help.out.find("--manifest") == std::string::npos);
+}
+
 TEST_CASE("fine-tune on shapes reaches 0.9") {
   SMALLSET_REQUIRE_SHARED(shared);
   TempDir dir;
