@@ -28,6 +28,7 @@
 #include "common/image/decode.h"
 #include "common/log.h"
 #include "common/manifest.h"
+#include "common/sha256.h"
 #include "common/sniff.h"
 #include "train/classification_metrics.h"
 
@@ -112,17 +113,36 @@ Status WriteSplitWithoutCurate(const std::string& dataset, const std::string& ma
   });
 }
 
+// Records a person's rejection of each file in `rejects` (paths relative to `dataset`)
+// with `curate --reject SHA256...`, as a user who looked at the pictures would.
+Status RejectFiles(const std::string& curate, const std::string& manifest, const std::string& dataset,
+                   const std::vector<std::string>& rejects, const std::string& log) {
+  std::vector<std::string> command = {curate, "--manifest", manifest, "-q", "--reject"};
+  for (const std::string& relative : rejects) {
+    std::string bytes;
+    SMALLSET_RETURN_IF_ERROR(ReadFile(dataset + "/" + relative, &bytes));
+    command.push_back(Sha256Hex(bytes));
+  }
+  if (RunMeasured(command, log).exit_code != 0) return Status::Failed("curate --reject failed; see " + log);
+  return Status::Ok();
+}
+
 Status PrepareManifest(const std::string& bin_dir, const std::string& dataset, const std::string& work,
-                       std::string* manifest, std::string* how) {
+                       const std::vector<std::string>& rejects, std::string* manifest, std::string* how) {
   *manifest = work + "/data.db";
   const std::string curate = bin_dir + "/curate";
   if (fs::exists(curate)) {
     Measured imported = RunMeasured({curate, "--manifest", *manifest, "--import", dataset, "-q"}, work + "/curate1.log");
+    if (imported.exit_code == 0 && !rejects.empty()) {
+      SMALLSET_RETURN_IF_ERROR(RejectFiles(curate, *manifest, dataset, rejects, work + "/curate_reject.log"));
+    }
     Measured split = RunMeasured({curate, "--manifest", *manifest, "--split", "135:20", "-q"}, work + "/curate2.log");
     if (imported.exit_code == 0 && split.exit_code == 0) {
       *how = "curate --import DIR, then curate --split 135:20";
+      if (!rejects.empty()) *how += " after curate --reject of " + std::to_string(rejects.size()) + " files";
       return Status::Ok();
     }
+    if (!rejects.empty()) return Status::Failed("curate failed, and --reject needs it; see " + work + "/curate*.log");
     SMALLSET_LOG_WARN("curate failed (see %s/curate*.log); recording the split without it", work.c_str());
     fs::remove(*manifest);
   }
@@ -200,13 +220,16 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--size", size, "Input size in pixels")->capture_default_str();
   app.add_option("--lrs", lrs, "Phase-2 learning rates for train and the reference")->capture_default_str();
+  std::vector<std::string> rejects;
+  app.add_option("--reject", rejects, "Files (relative to the data set folder) to reject with curate before the split")
+      ->delimiter(',');
   CLI11_PARSE(app, argc, argv);
 
   fs::remove_all(work);
   fs::create_directories(work + "/runs");
   const std::string weights = shared + "/weights/mobilenet_v2_1.0_224_imagenet";
   std::string manifest, how;
-  Status status = PrepareManifest(bin_dir, shared + "/datasets/" + dataset, work, &manifest, &how);
+  Status status = PrepareManifest(bin_dir, shared + "/datasets/" + dataset, work, rejects, &manifest, &how);
   if (!status.ok()) {
     std::fprintf(stderr, "%s\n", status.message().c_str());
     return 1;
