@@ -130,6 +130,13 @@ Status CrawlJob::Run() {
   if (!left_over.empty()) SMALLSET_LOG_INFO("resuming %zu downloads left pending by an earlier run", left_over.size());
   pending_.assign(left_over.begin(), left_over.end());
 
+  // Earlier failures go last, because the pending candidates are likelier to store.
+  std::vector<PendingCandidate> retryable;
+  SMALLSET_RETURN_IF_ERROR(LoadRetryableCandidates(manifest_, query_.id, http_options_.allow_private, &retryable));
+  if (!retryable.empty()) SMALLSET_LOG_INFO("retrying %zu downloads that earlier runs gave up on", retryable.size());
+  pending_.insert(pending_.end(), retryable.begin(), retryable.end());
+  summary_->retried = static_cast<int64_t>(retryable.size());
+
   SMALLSET_LOG_INFO("crawling \"%s\" on %s for label \"%s\": %lld stored, %lld wanted", request_.query.c_str(),
                     request_.engine.c_str(), request_.label.c_str(), static_cast<long long>(already_stored),
                     static_cast<long long>(summary_->wanted));

@@ -50,6 +50,7 @@ struct CrawlSummary {
   int64_t duplicates = 0;    // downloads whose bytes were already stored
   int64_t failed = 0;
   int64_t skipped = 0;
+  int64_t retried = 0;       // candidates that earlier runs gave up on, tried again in this run
   int64_t bytes = 0;         // downloaded bytes
   int64_t pages = 0;
   bool refresh = false;      // wanted is the --new limit, not a total

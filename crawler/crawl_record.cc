@@ -1,5 +1,7 @@
 #include "crawler/crawl_record.h"
 
+#include "crawler/http_client.h"
+
 #include "common/clock.h"
 
 namespace smallset {
@@ -94,6 +96,31 @@ Status LoadPendingCandidates(Manifest* manifest, int64_t query_id, std::vector<P
       manifest->Prepare("SELECT id, url FROM candidates WHERE query_id = ? AND status = 'pending' ORDER BY rank, id");
   select.Bind(1, query_id);
   while (select.Next()) pending->push_back({select.Int(0), select.Text(1)});
+  return select.status();
+}
+
+Status LoadRetryableCandidates(Manifest* manifest, int64_t query_id, bool allow_private,
+                               std::vector<PendingCandidate>* retryable) {
+  Statement select = manifest->Prepare(
+      "SELECT id, url, status, attempts, COALESCE(http_status, 0), COALESCE(last_error, '') FROM candidates "
+      "WHERE query_id = ? AND status IN ('failed', 'skipped') ORDER BY rank, id");
+  select.Bind(1, query_id);
+  while (select.Next()) {
+    const std::string status = select.Text(2);
+    const int64_t attempts = select.Int(3);
+    const long http_status = static_cast<long>(select.Int(4));
+    const std::string error = select.Text(5);
+
+    bool retry;
+    if (status == "skipped") {
+      retry = allow_private && error.rfind("private address ", 0) == 0;
+    } else {
+      // A transfer error has no HTTP status. Redirect loops do not heal by waiting.
+      const bool transient = http_status == 0 ? error != "too many redirects" : IsRetryableHttpStatus(http_status);
+      retry = transient && attempts < kMaxCandidateAttempts;
+    }
+    if (retry) retryable->push_back({select.Int(0), select.Text(1)});
+  }
   return select.status();
 }
 

@@ -53,10 +53,17 @@ Status InsertCandidates(Manifest* manifest, int64_t query_id, const std::string&
                         const std::vector<FoundCandidate>& found, std::vector<PendingCandidate>* inserted);
 
 // This query's 'pending' candidates, in rank order: those a killed run left behind.
-// NOTE: 'failed' candidates (timeouts, 5xx after every retry) are final and are not
-// retried by later runs, and neither are those skipped as private addresses when a later
-// run passes --allow-private.
 Status LoadPendingCandidates(Manifest* manifest, int64_t query_id, std::vector<PendingCandidate>* pending);
+
+// A download that failed in all of this many attempts, summed over runs, is not retried again.
+constexpr int kMaxCandidateAttempts = 12;
+
+// This query's candidates that an earlier run gave up on but a new run should try again,
+// in rank order. These are the 'failed' ones with fewer than kMaxCandidateAttempts attempts
+// so far whose failure was a transfer error (timeout, reset, cut-off body) or a retryable
+// HTTP status. With `allow_private`, those 'skipped' for a private address are added.
+Status LoadRetryableCandidates(Manifest* manifest, int64_t query_id, bool allow_private,
+                               std::vector<PendingCandidate>* retryable);
 
 // Records a download that stored nothing. `status` is 'failed' or 'skipped'.
 Status RecordUnstored(Manifest* manifest, int64_t candidate_id, const HttpResponse& response, const char* status,

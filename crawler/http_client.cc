@@ -76,9 +76,6 @@ bool IsRetryableCode(CURLcode code) {
   }
 }
 
-bool IsRetryableStatus(long status) {
-  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-}
 
 // The reason recorded in the manifest for a transfer that ended with `code`.
 std::string ErrorText(CURLcode code, const HttpClient::Transfer& transfer, bool* is_skip) {
@@ -112,6 +109,10 @@ std::string ErrorText(CURLcode code, const HttpClient::Transfer& transfer, bool*
 }
 
 }  // namespace
+
+bool IsRetryableHttpStatus(long status) {
+  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
 
 HttpClient::HttpClient(const HttpOptions& options) : options_(options), random_(std::random_device{}()) {
   InitCurlOnce();
@@ -244,7 +245,7 @@ void HttpClient::Finish(CURL* easy, CURLcode code) {
     retryable = IsRetryableCode(code) && transfer->refused_address.empty();
   } else if (response.http_status < 200 || response.http_status > 299) {
     response.error = "HTTP " + std::to_string(response.http_status);
-    retryable = IsRetryableStatus(response.http_status);
+    retryable = IsRetryableHttpStatus(response.http_status);
   } else {
     retryable = false;
   }

@@ -36,6 +36,9 @@
 
 namespace smallset {
 
+// True for the HTTP statuses that are retried: 408, 429, 500, 502, 503 and 504.
+bool IsRetryableHttpStatus(long status);
+
 struct HttpOptions {
   int jobs = 16;
   int per_host = 4;

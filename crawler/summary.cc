@@ -26,6 +26,9 @@ std::string SummaryText(const CrawlSummary& s) {
   text += StringPrintf("  this run: %lld stored, %lld duplicates, %lld failed, %lld skipped, %.1f MB in %.1f s\n",
                        static_cast<long long>(s.stored_now), static_cast<long long>(s.duplicates),
                        static_cast<long long>(s.failed), static_cast<long long>(s.skipped), s.bytes / 1e6, s.seconds);
+  if (s.retried > 0) {
+    text += StringPrintf("  retried %lld downloads that earlier runs gave up on\n", static_cast<long long>(s.retried));
+  }
   for (const auto& [reason, count] : s.reasons) {
     text += StringPrintf("  %5lld  %s\n", static_cast<long long>(count), reason.c_str());
   }
@@ -42,6 +45,7 @@ nlohmann::json SummaryJson(const CrawlSummary& s) {
       {"found", s.found},           {"stored", s.stored},
       {"stored_now", s.stored_now}, {"duplicates", s.duplicates},
       {"failed", s.failed},         {"skipped", s.skipped},
+      {"retried", s.retried},
       {"bytes", s.bytes},           {"pages", s.pages},
       {"seconds", s.seconds},       {"engine_exhausted", s.engine_exhausted},
       {"interrupted", s.interrupted}, {"refresh", s.refresh},

@@ -187,6 +187,48 @@ TEST_CASE("url list replaces the engine") {
   CHECK(FileExists(store + "/" + path));
 }
 
+TEST_CASE("rerun retries earlier failures") {
+  MockCrawl mock({});
+  std::string list = mock.dir() / "urls.txt";
+  WriteTextFile(list, mock.Url("/img/1.jpg") + "\n" + mock.Url("/fault/503-until-healed/2.jpg") + "\n" +
+                          mock.Url("/fault/404.jpg") + "\n");
+  auto crawl = [&](bool allow_private) {
+    std::vector<std::string> args = {"--urls", list, "-n", "5", "--manifest", mock.manifest(), "-q", "--retries", "1",
+                                     "--timeout", "5", "--json"};
+    if (allow_private) args.push_back("--allow-private");
+    return RunCrawlProgram(args);
+  };
+
+  // Without --allow-private every image on 127.0.0.1 is skipped.
+  ProcessResult first = crawl(false);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(mock.Count("status = 'skipped' AND last_error LIKE 'private address %'") == "3");
+
+  // With it, all three are tried again: one stores, the 503 and the 404 fail. Attempts add
+  // up over runs: one refused connection, then two tries (--retries 1).
+  ProcessResult second = crawl(true);
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  CHECK(nlohmann::json::parse(second.out)["retried"] == 3);
+  CHECK(mock.Count("status = 'stored'") == "1");
+  CHECK(QueryValue(mock.manifest(), "SELECT status || ' ' || attempts FROM candidates WHERE url LIKE '%503%'") ==
+        "failed 3");
+  CHECK(QueryValue(mock.manifest(), "SELECT status || ' ' || last_error FROM candidates WHERE url LIKE '%404%'") ==
+        "failed HTTP 404");
+
+  // Once the server is back, the 503 stores; the 404 is final and is not requested again.
+  RunProcess({SystemPython(), "-c", "import sys, urllib.request; urllib.request.urlopen(sys.argv[1])",
+              mock.Url("/control/heal")}, 10);
+  ProcessResult third = crawl(true);
+  INFO(third.err);
+  REQUIRE(third.exit_code == 0);
+  CHECK(nlohmann::json::parse(third.out)["retried"] == 1);
+  CHECK(QueryValue(mock.manifest(), "SELECT status || ' ' || attempts FROM candidates WHERE url LIKE '%503%'") ==
+        "stored 4");
+  CHECK(CountRequests(mock.Requests(), "/fault/404.jpg") == 1);
+}
+
 TEST_CASE("interrupt records finished work and exits 130") {
   MockCrawl mock({"--results", "40", "--latency-ms", "200"});
   std::string script = mock.CrawlCommand("deer", "openverse", 40) +

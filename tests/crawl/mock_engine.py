@@ -18,7 +18,8 @@ Result i is /img/<i>.jpg, a distinct 128x128 JPEG. With --faults, some results a
 fault routes instead: a 404, a 500 that succeeds on retry, a 3-hop redirect chain, a slow
 response, HTML served as image/jpeg, a truncated body, and a second URL with the bytes of
 result 0. /fault/to-ftp.jpg redirects to ftp:// and /fault/heic.jpg serves HEIC bytes
-(routes for URL lists). --latency-ms delays every response. GET /control/max-active returns
+(routes for URL lists). /fault/503-until-healed/<i>.jpg answers 503 until GET /control/heal,
+then image i. --latency-ms delays every response. GET /control/max-active returns
 the largest number of image requests that were in progress at once. Every request is logged as a JSON line.
 """
 import argparse
@@ -32,7 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 STATE = {"results": 10, "page_size": 10, "latency": 0.0, "faults": False, "seen": set(), "active": 0,
-         "max_active": 0}
+         "max_active": 0, "healed": False}
 LOCK = threading.Lock()
 LOG = None
 IMAGES = {}
@@ -144,6 +145,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.openverse(q)
         if path == "/wikimedia/w/api.php":
             return self.wikimedia(q)
+        if path == "/control/heal":
+            STATE["healed"] = True
+            return self.send(200, b"ok")
         if path == "/control/max-active":
             return self.send_json({"max_active": STATE["max_active"]})
         if path.startswith("/img/"):
@@ -197,6 +201,10 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["seen"].add(path)
             if first:
                 return self.send(500, b"try again")
+            return self.send(200, image_bytes(int(path.rsplit("/", 1)[1].split(".")[0])), "image/jpeg")
+        if path.startswith("/fault/503-until-healed/"):
+            if not STATE["healed"]:
+                return self.send(503, b"down for maintenance")
             return self.send(200, image_bytes(int(path.rsplit("/", 1)[1].split(".")[0])), "image/jpeg")
         if path.startswith("/fault/chain/"):
             _, _, _, hops, name = path.split("/")
