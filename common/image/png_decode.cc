@@ -14,6 +14,7 @@
 // and so are gamma, colour profiles and text; an unknown critical chunk is corruption.
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
