@@ -84,32 +84,47 @@ void JumpOnError(j_common_ptr info) { std::longjmp(reinterpret_cast<EntropyError
 // Entropy-decodes one JPEG (jpeg_read_coefficients: no IDCT, no upsampling, no colour
 // conversion). Validation cannot skip this step, because corrupt or missing scan data is
 // only found by decoding it, so it is the least time any full check of a JPEG can take.
-void EntropyDecode(const std::string& bytes) {
+// Returns whether the file is progressive.
+bool EntropyDecode(const std::string& bytes) {
   jpeg_decompress_struct info;
   EntropyErrors errors;
   info.err = jpeg_std_error(&errors.base);
   errors.base.error_exit = JumpOnError;
   jpeg_create_decompress(&info);
+  bool progressive = false;
   if (setjmp(errors.jump) == 0) {
     jpeg_mem_src(&info, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
     jpeg_read_header(&info, TRUE);
+    progressive = info.progressive_mode;
     jpeg_read_coefficients(&info);
     jpeg_finish_decompress(&info);
   }
   jpeg_destroy_decompress(&info);
+  return progressive;
 }
 
-double EntropyDecodeSeconds(const std::vector<std::string>& files) {
-  double seconds = 0;
+// Prints the entropy-decoding time of the JPEGs among `files`, for baseline and progressive
+// files apart, with their sizes.
+void PrintEntropyDecoding(const std::vector<std::string>& files) {
+  double seconds[2] = {0, 0}, megabytes[2] = {0, 0};
+  int count[2] = {0, 0};
   for (const std::string& file : files) {
     std::string bytes;
     if (!smallset::ReadFile(file, &bytes).ok()) continue;
     if (smallset::SniffFormat(bytes) != smallset::SniffedFormat::kJpeg) continue;
     const auto start = std::chrono::steady_clock::now();
-    EntropyDecode(bytes);
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const int kind = EntropyDecode(bytes) ? 1 : 0;
+    seconds[kind] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    megabytes[kind] += bytes.size() / 1e6;
+    count[kind]++;
   }
-  return seconds;
+  std::printf("  jpeg entropy decoding alone: %.3f s\n", seconds[0] + seconds[1]);
+  const char* names[2] = {"baseline", "progressive"};
+  for (int kind = 0; kind < 2; ++kind) {
+    if (count[kind] == 0) continue;
+    std::printf("    %-11s %4d files %6.1f MB %7.3f s %6.1f MB/s\n", names[kind], count[kind], megabytes[kind],
+                seconds[kind], megabytes[kind] / seconds[kind]);
+  }
 }
 
 // One thread, file by file: seconds per format and the slowest files, so that a reader
@@ -136,7 +151,7 @@ void PrintBreakdown(const std::vector<std::string>& files) {
   for (const auto& [format, entry] : by_format) {
     std::printf("  %-5s %4d files %7.3f s\n", format.c_str(), entry.first, entry.second);
   }
-  std::printf("  jpeg entropy decoding alone: %.3f s\n", EntropyDecodeSeconds(files));
+  PrintEntropyDecoding(files);
   std::sort(slowest.rbegin(), slowest.rend());
   for (size_t i = 0; i < slowest.size() && i < 8; ++i) {
     std::printf("  %6.1f ms  %s\n", slowest[i].first * 1000, slowest[i].second.c_str());
