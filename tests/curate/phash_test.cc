@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,26 @@ TEST_CASE("phash keeps unrelated pictures apart") {
       CHECK(HammingDistance(hashes[i], hashes[j]) > 2 * kDefaultPhashDistance);
     }
   }
+}
+
+TEST_CASE("phash equals OpenCV pipeline on photos") {
+  SMALLSET_REQUIRE_SHARED(shared);
+  int photos = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(shared + "/datasets/web_faces_glasses")) {
+    const std::string path = entry.path().string();
+    if (!entry.is_regular_file() || path.size() < 4 || path.substr(path.size() - 3) == ".md" ||
+        path.substr(path.size() - 4) == ".tsv") {
+      continue;
+    }
+    std::string bytes;
+    REQUIRE(ReadFile(path, &bytes).ok());
+    DecodedImage decoded;
+    REQUIRE(DecodeImage(bytes, HashDecodeOptions(DecodeOptions()), &decoded).ok());
+    CAPTURE(path);
+    CHECK(PerceptualHash(decoded.rgb) == OpenCvHash(decoded.rgb));
+    ++photos;
+  }
+  CHECK(photos == 584);
 }
 
 TEST_CASE("phash groups the shared near-duplicate copies") {
