@@ -27,9 +27,10 @@ struct DecodeOptions {
   // Either side below this is rejected: "too small: 16x16 < 64".
   int min_side = 64;
 
-  // When > 0, a JPEG may be decoded with libjpeg-turbo's DCT scaling (1/2, 1/4 or 1/8) to
-  // the smallest scale whose short side is still >= this. Faster for large photos.
-  // 0 decodes at full size. Other formats are always decoded at full size.
+  // When > 0, the picture may come out smaller, with its short side still >= this: a JPEG
+  // through libjpeg-turbo's DCT scaling (1/2, 1/4 or 1/8), a PNG averaged over k x k boxes
+  // (k the largest integer that keeps the short side). Faster for large photos. 0 decodes at
+  // full size, and so do the other formats always.
   int target_short_side = 0;
 
   // Lets libjpeg trade accuracy for speed (fast integer IDCT, plain chroma upsampling):
@@ -43,7 +44,7 @@ struct DecodedImage {
   int original_height = 0;
   SniffedFormat format = SniffedFormat::kUnknown;
   int exif_orientation = 1;    // the EXIF orientation tag that was applied (1 = none)
-  int scale_denominator = 1;   // 1, 2, 4 or 8: the JPEG DCT scaling that was used
+  int scale_denominator = 1;   // the reduction used: JPEG DCT scaling 1, 2, 4 or 8, PNG box size k
 };
 
 // Decodes and normalises `bytes`. A non-OK Status's message is the defect reason that
