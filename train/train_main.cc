@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "train/classification_metrics.h"
 #include "train/model/model_config.h"
+#include "train/model/weights.h"
 #include "train/train_run.h"
 
 namespace smallset {
@@ -52,7 +53,7 @@ std::string DefaultRunDirectory(const std::string& manifest_path, const std::str
   std::string time = NowUtcIso8601();
   time.erase(std::remove_if(time.begin(), time.end(), [](char c) { return c == '-' || c == ':'; }), time.end());
   const fs::path base = fs::path(manifest_path).parent_path();
-  return (base / "runs" / (arch + "-" + time)).string();
+  return (base / "runs" / ((arch.empty() ? "run" : arch) + "-" + time)).string();
 }
 
 // Keeps freed activation memory in the heap for the next batch. With glibc's defaults each
@@ -90,17 +91,17 @@ int Main(int argc, char** argv) {
   int repeat = 1;
   bool json = false, freeze_bn = false, train_bn = false, no_augment = false;
 
-  app.add_option("--arch", options.arch, "Backbone: resnet18, resnet34, resnet50 or mobilenet_v2")
-      ->capture_default_str();
+  app.add_option("--arch", options.arch,
+                 "Backbone: resnet18, resnet34, resnet50 or mobilenet_v2 (default: the one the --weights folder "
+                 "names, else resnet18)");
   app.add_option("--weights", options.weights,
                  "Pretrained weights: a folder with model.safetensors and config.json; auto (the cache "
                  "$XDG_CACHE_HOME/smallset/weights/ARCH, downloaded when empty); or none (random initialisation)")
       ->capture_default_str();
   app.add_option("--weights-url", options.weights_base_url, "Base URL that --weights auto downloads from");
   app.add_option("--size", options.size,
-                 "Network input side in pixels. At 160 the full recipe on ~270 photos took about 35 s on 2 idle "
-                 "CPU cores (2 minutes on busy ones) with a 1.8 GB peak RSS; 224, the weights' native size, took "
-                 "about 3 times as long and 3 GB")
+                 "Network input side in pixels. 224, the native size of ImageNet weights, needs about twice the "
+                 "compute of 160 and 3 GB of memory instead of 1.8 GB (docs/benchmarks.md)")
       ->capture_default_str()
       ->check(CLI::Range(32, 1024));
   app.add_option("--batch", options.batch, "Images per batch")->capture_default_str()->check(CLI::Range(1, 4096));
@@ -170,6 +171,8 @@ int Main(int argc, char** argv) {
     }
     repeat = 1;
   }
+  if (options.arch.empty()) options.arch = DefaultArchitecture(options.weights);
+  request.options.arch = options.arch;
   if (out.empty() && resume.empty()) out = DefaultRunDirectory(request.manifest_path, options.arch);
 
   std::vector<double> accuracies;

@@ -10,7 +10,7 @@
 namespace smallset {
 
 struct TrainOptions {
-  std::string arch = "mobilenet_v2";
+  std::string arch;              // "" until resolved: DefaultArchitecture(weights) when not given
   std::string weights = "auto";  // a weights folder, "auto" (cache or download) or "none"
   std::string weights_base_url;  // download base for "auto"; empty = the published location
   // At 160 px the full recipe on ~270 photos stays well under 3 minutes and 2 GB on 2 CPU

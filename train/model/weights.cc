@@ -200,6 +200,17 @@ std::string DefaultWeightsUrl(const std::string& arch) {
   return "";
 }
 
+std::string DefaultArchitecture(const std::string& weights_option) {
+  if (weights_option == "auto" || weights_option == "none") return "resnet18";
+  const std::string config_path = weights_option + "/" + kConfigFile;
+  std::string text;
+  if (!ReadFile(config_path, &text).ok()) return "";
+  ModelConfig config;
+  config.arch = "";
+  if (!ParseModelConfigJson(text, config_path, &config).ok()) return "";
+  return config.arch;
+}
+
 Status ResolvePretrainedWeights(const std::string& arch, const std::string& option, const std::string& base_url,
                                 PretrainedWeights* out) {
   *out = PretrainedWeights();

@@ -29,6 +29,12 @@ struct PretrainedWeights {
 Status ResolvePretrainedWeights(const std::string& arch, const std::string& option, const std::string& base_url,
                                 PretrainedWeights* out);
 
+// The backbone to train when --arch is not given: the architecture that the weights folder's
+// config.json names, or resnet18 for "auto" and "none", the smallest backbone that
+// --weights auto can download. Returns "" for a folder whose config.json is missing or names
+// no architecture, so that ResolvePretrainedWeights reports that problem.
+std::string DefaultArchitecture(const std::string& weights_option);
+
 // Returns $XDG_CACHE_HOME/smallset/weights/<arch>, or ~/.cache/smallset/weights/<arch> when
 // XDG_CACHE_HOME is unset or not an absolute path.
 std::string WeightsCacheDir(const std::string& arch);

@@ -250,6 +250,18 @@ TEST_CASE("weights folder reads config") {
   CHECK(Contains(status.message(), "--arch mobilenet_v2"));
 }
 
+TEST_CASE("default architecture follows weights") {
+  CHECK(smallset::DefaultArchitecture("auto") == "resnet18");
+  CHECK(smallset::DefaultArchitecture("none") == "resnet18");
+
+  TempDir dir;
+  CHECK(smallset::DefaultArchitecture(dir / "absent") == "");
+  smallset::testing::WriteTextFile(dir / "config.json", R"({"architecture": "resnet50"})");
+  CHECK(smallset::DefaultArchitecture(dir.path()) == "resnet50");
+  smallset::testing::WriteTextFile(dir / "config.json", R"({"input_size": 224})");
+  CHECK(smallset::DefaultArchitecture(dir.path()) == "");
+}
+
 TEST_CASE("weights folder errors name the fix") {
   TempDir dir;
   PretrainedWeights resolved;
