@@ -102,6 +102,11 @@ void AddOptions(CLI::App& app, CrawlOptions* o) {
 }
 
 Status ValidateOptions(const CrawlOptions& o) {
+  const bool web_url = o.engine_url.rfind("http://", 0) == 0 || o.engine_url.rfind("https://", 0) == 0;
+  if (!o.engine_url.empty() && !web_url) {
+    return Status::InvalidArgument("invalid --engine-url \"" + o.engine_url +
+                                   "\": give an http:// or https:// URL, such as http://127.0.0.1:8080");
+  }
   if (o.refresh) {
     if (!o.query.empty() || !o.urls_file.empty()) {
       return Status::InvalidArgument("--refresh reruns the stored queries: drop the query and --urls");

@@ -32,6 +32,15 @@ std::string SummaryText(const CrawlSummary& s) {
   for (const auto& [reason, count] : s.reasons) {
     text += StringPrintf("  %5lld  %s\n", static_cast<long long>(count), reason.c_str());
   }
+  int64_t rejected_private = 0;
+  for (const auto& [reason, count] : s.reasons) {
+    if (reason.rfind("private address ", 0) == 0) rejected_private += count;
+  }
+  if (rejected_private > 0) {
+    text += StringPrintf("  %lld downloads were refused because their address is private; pass --allow-private if "
+                         "the images are on this machine or your LAN\n",
+                         static_cast<long long>(rejected_private));
+  }
   if (!s.error.empty()) text += "  error: " + s.error + "\n";
   return text;
 }

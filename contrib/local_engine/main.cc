@@ -186,8 +186,8 @@ int Run(const EngineOptions& options) {
   }
   printf("PORT=%d\n", port);
   fflush(stdout);
-  SMALLSET_LOG_INFO("serving %s at http://%s:%d (crawl --engine-url http://%s:%d)", options.root.c_str(),
-                    options.bind.c_str(), port, options.bind.c_str(), port);
+  SMALLSET_LOG_INFO("serving %s at http://%s:%d (crawl --engine-url http://%s:%d --allow-private)",
+                    options.root.c_str(), options.bind.c_str(), port, options.bind.c_str(), port);
   server.listen_after_bind();
   return kExitOk;
 }

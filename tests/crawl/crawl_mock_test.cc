@@ -192,18 +192,21 @@ TEST_CASE("rerun retries earlier failures") {
   std::string list = mock.dir() / "urls.txt";
   WriteTextFile(list, mock.Url("/img/1.jpg") + "\n" + mock.Url("/fault/503-until-healed/2.jpg") + "\n" +
                           mock.Url("/fault/404.jpg") + "\n");
-  auto crawl = [&](bool allow_private) {
+  auto crawl = [&](bool allow_private, bool json = true) {
     std::vector<std::string> args = {"--urls", list, "-n", "5", "--manifest", mock.manifest(), "-q", "--retries", "1",
-                                     "--timeout", "5", "--json"};
+                                     "--timeout", "5"};
+    if (json) args.push_back("--json");
     if (allow_private) args.push_back("--allow-private");
     return RunCrawlProgram(args);
   };
 
-  // Without --allow-private every image on 127.0.0.1 is skipped.
-  ProcessResult first = crawl(false);
+  // Without --allow-private every image on 127.0.0.1 is skipped, and the summary says why.
+  ProcessResult first = crawl(false, false);
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
   CHECK(mock.Count("status = 'skipped' AND last_error LIKE 'private address %'") == "3");
+  CHECK(first.out.find("3 downloads were refused because their address is private; pass --allow-private") !=
+        std::string::npos);
 
   // With it, all three are tried again: one stores, the 503 and the 404 fail. Attempts add
   // up over runs: one refused connection, then two tries (--retries 1).
@@ -379,6 +382,10 @@ TEST_CASE("invalid options are usage errors") {
   ProcessResult license_on_bing = RunCrawlProgram({"cats", "-n", "5", "--license", "by", "--manifest", manifest}, 10);
   CHECK(license_on_bing.exit_code == 2);
   CHECK(license_on_bing.err.find("--engine openverse or wikimedia") != std::string::npos);
+
+  ProcessResult bad_url = RunCrawlProgram({"cats", "-n", "5", "--engine-url", "notaurl", "--manifest", manifest}, 10);
+  CHECK(bad_url.exit_code == 2);
+  CHECK(bad_url.err.find("invalid --engine-url \"notaurl\"") != std::string::npos);
 
   ProcessResult no_list = RunCrawlProgram({"--urls", dir / "missing.txt", "-n", "5", "--manifest", manifest}, 10);
   CHECK(no_list.exit_code == 1);
