@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/terminal.h"
 #include "curate/near_pairs.h"
+#include "curate/split.h"
 #include "curate/run.h"
 
 namespace {
@@ -103,7 +104,15 @@ int main(int argc, char** argv) {
   smallset::InstallInterruptHandlers();
 
   options.manifest_path = common.manifest;
-  if (!split.empty()) options.split = split;
+  if (app.count("--split") > 0) {
+    // Checked here so that a malformed split is a usage error even before the manifest is opened.
+    smallset::SplitSpec spec;
+    if (Status parsed = smallset::ParseSplitSpec(split, &spec); !parsed.ok()) {
+      std::fprintf(stderr, "curate: %s\n", parsed.message().c_str());
+      return smallset::kExitUsage;
+    }
+    options.split = split;
+  }
   if (!seed.empty()) options.seed = seed;
   if (phash_distance >= 0) options.phash_distance = phash_distance;
   if (!ParsePixelCount(max_pixels, &options.max_pixels)) {

@@ -1,5 +1,6 @@
 #include "curate/run.h"
 
+#include <filesystem>
 #include <memory>
 
 #include "common/content_store.h"
@@ -59,6 +60,13 @@ Status ResolveSettings(Manifest* manifest, const CurateOptions& options, DecideO
 }  // namespace
 
 Status RunCurate(const CurateOptions& options, CurateSummary* summary) {
+  // Only --import may create a manifest. Without it, a missing file is a mistyped path, and
+  // creating an empty manifest there would hide that.
+  std::error_code error;
+  if (!options.import_dir && !std::filesystem::exists(options.manifest_path, error)) {
+    return Status::NotFound("manifest " + options.manifest_path +
+                            " not found: run crawl or curate --import first, or pass --manifest");
+  }
   std::unique_ptr<Manifest> manifest;
   SMALLSET_RETURN_IF_ERROR(Manifest::Open(options.manifest_path, &manifest));
   std::unique_ptr<RunLock> lock;

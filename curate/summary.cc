@@ -66,8 +66,10 @@ Status CountManifest(Manifest* manifest, CurateSummary* summary) {
 std::string SummaryText(const CurateSummary& summary) {
   std::string text;
   if (summary.imported) {
-    text += StringPrintf("imported %lld files under %lld labels: %lld stored, %lld already stored, %lld skipped, %lld seen before\n",
+    text += StringPrintf("imported %lld files under %lld %s: %lld stored, %lld already stored, %lld skipped, "
+                         "%lld seen before\n",
                          (long long)summary.import.files, (long long)summary.import.labels,
+                         summary.import.labels == 1 ? "label" : "labels",
                          (long long)summary.import.stored, (long long)summary.import.duplicates,
                          (long long)summary.import.skipped, (long long)summary.import.known);
   }

@@ -497,6 +497,18 @@ TEST_CASE("curate help lists every option") {
   ProcessResult bad = testing::RunProcess({testing::BinPath("curate"), "--split", "135-20"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("135-20") != std::string::npos);
+  ProcessResult empty = testing::RunProcess({testing::BinPath("curate"), "--split", ""});
+  CHECK(empty.exit_code == 2);
+  CHECK(empty.err.find("invalid --split \"\":") != std::string::npos);
+}
+
+TEST_CASE("curate without a manifest creates none") {
+  testing::TempDir dir;
+  const std::string missing = dir / "typo.db";
+  ProcessResult run = testing::RunProcess({testing::BinPath("curate"), "--manifest", missing, "--split", "135:20"});
+  CHECK(run.exit_code == 1);
+  CHECK(run.err.find("manifest " + missing + " not found: run crawl or curate --import first") != std::string::npos);
+  CHECK_FALSE(testing::FileExists(missing));
 }
 
 }  // namespace smallset
