@@ -335,10 +335,10 @@ void CrawlJob::Fail(Status status) {
 
 void CrawlJob::UpdateProgress() {
   if (!progress_) return;
-  progress_->Update(stored_counted_, StringPrintf("candidates %zu  stored %lld  failed %lld  %s", seen_.size(),
-                                                  static_cast<long long>(summary_->stored_now),
-                                                  static_cast<long long>(summary_->failed + summary_->skipped),
-                                                  FormatMegabytes(summary_->bytes).c_str()));
+  progress_->Update(stored_counted_,
+                    StringPrintf("candidates %zu  stored %lld  failed %lld  skipped %lld  %s", seen_.size(),
+                                 static_cast<long long>(summary_->stored_now), static_cast<long long>(summary_->failed),
+                                 static_cast<long long>(summary_->skipped), FormatMegabytes(summary_->bytes).c_str()));
 }
 
 }  // namespace
