@@ -100,9 +100,12 @@ std::string FormatSummary(const RunSummary& s) {
                                   s.accuracy_interval.high, s.valid_loss);
   if (s.tta_accuracy) text += StringPrintf("TTA accuracy %.4f\n", *s.tta_accuracy);
 
-  text += "confusion matrix (rows: true label, columns: predicted)\n";
+  text += "confusion matrix (rows: true label, columns: predicted label, by number)\n";
+  text += std::string(26, ' ');
+  for (size_t c = 0; c < s.classes.size(); ++c) text += StringPrintf(" %5s", ("[" + std::to_string(c) + "]").c_str());
+  text += "\n";
   for (size_t t = 0; t < s.classes.size(); ++t) {
-    text += StringPrintf("  %-20s", s.classes[t].c_str());
+    text += StringPrintf("  %-3s %-20s", ("[" + std::to_string(t) + "]").c_str(), s.classes[t].c_str());
     for (int64_t n : s.confusion.counts[t]) text += StringPrintf(" %5lld", static_cast<long long>(n));
     text += StringPrintf("   precision %.3f recall %.3f\n", s.confusion.Precision(static_cast<int>(t)),
                          s.confusion.Recall(static_cast<int>(t)));

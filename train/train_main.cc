@@ -117,8 +117,8 @@ int Main(int argc, char** argv) {
   app.add_option("--weight-decay", options.weight_decay, "AdamW weight decay")->capture_default_str();
   app.add_flag("--no-augment", no_augment, "Train on the evaluation view only (no crop, flip, rotation, colour)");
   app.add_flag("--freeze-bn", freeze_bn,
-               "Keep BatchNorm statistics fixed while training (default: on ~135 photos per class it matched "
-               "--train-bn in accuracy, and it keeps the pretrained statistics exact)");
+               "Keep BatchNorm statistics fixed while training. This is the default: on about 135 photos per "
+               "class it matched --train-bn in accuracy, and it keeps the pretrained statistics exact");
   app.add_flag("--train-bn", train_bn, "Update BatchNorm statistics from each batch while training");
   app.add_flag("--tta", options.tta, "Make predict use test-time augmentation by default for this model");
   app.add_flag("--lr-find", options.lr_find,
