@@ -390,6 +390,7 @@ TEST_CASE("invalid options are usage errors") {
   ProcessResult no_list = RunCrawlProgram({"--urls", dir / "missing.txt", "-n", "5", "--manifest", manifest}, 10);
   CHECK(no_list.exit_code == 1);
   CHECK(no_list.err.find("missing.txt") != std::string::npos);
+  CHECK(no_list.out.find("short by 5: the run stopped on an error") != std::string::npos);
 }
 
 TEST_CASE("busy manifest is waited for") {
