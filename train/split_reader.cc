@@ -64,12 +64,12 @@ Status CollectImages(Statement& statement, std::vector<std::string> classes, Spl
 
 Status ValidateSplit(const SplitImages& split, const std::string& store_root) {
   if (split.train.empty() && split.valid.empty()) {
-    return Status::InvalidArgument(
+    return Status::Failed(
         "the manifest has no train/validation split yet: run curate --split first (for example "
         "curate --split 135:20)");
   }
   if (split.classes.size() < 2) {
-    return Status::InvalidArgument("only one label (\"" + split.classes.front() +
+    return Status::Failed("only one label (\"" + split.classes.front() +
                                    "\") has split images; a classifier needs at least two. Add "
                                    "images of another label (crawl or curate --import), then curate --split");
   }
@@ -79,7 +79,7 @@ Status ValidateSplit(const SplitImages& split, const std::string& store_root) {
   for (const LabeledImage& image : split.valid) valid_counts[image.class_index] += 1;
   for (size_t c = 0; c < split.classes.size(); ++c) {
     if (train_counts[c] == 0 || valid_counts[c] == 0) {
-      return Status::InvalidArgument(StringPrintf(
+      return Status::Failed(StringPrintf(
           "label \"%s\" has %d train and %d validation images; every label needs both. "
           "Rerun curate --split (with --allow-short if it has few images) or reject its images",
           split.classes[c].c_str(), train_counts[c], valid_counts[c]));

@@ -193,13 +193,17 @@ TEST_CASE("resume after a kill finishes the same run") {
 
 // Runs train on a manifest that is wrong in some way and checks that it fails with
 // `expected` in the message and writes nothing.
-void CheckRejected(const std::string& manifest, const std::vector<std::string>& extra, const std::string& expected) {
+// Runs train and checks that it fails with `expected` in its error and writes nothing. A
+// positive `exit_code` must match: 1 for a problem with the data, 2 for one with the options.
+void CheckRejected(const std::string& manifest, const std::vector<std::string>& extra, const std::string& expected,
+                   int exit_code = -1) {
   const std::string out = fs::path(manifest).parent_path().string() + "/runs/rejected";
   std::vector<std::string> argv = {BinPath("train"), "--manifest", manifest, "--size", "64", "--out", out};
   argv.insert(argv.end(), extra.begin(), extra.end());
   const ProcessResult run = RunProcess(argv, 120);
   INFO(run.err);
   CHECK(run.exit_code != 0);
+  if (exit_code > 0) CHECK(run.exit_code == exit_code);
   CHECK(run.err.find(expected) != std::string::npos);
   CHECK_FALSE(fs::exists(out));
   CHECK(CountRows(manifest, "SELECT COUNT(*) FROM runs") == 0);
@@ -214,12 +218,12 @@ TEST_CASE("bad input is rejected with nothing written") {
   SUBCASE("no split yet") {
     small.record_split = false;
     BuildShapesManifest(shared, dir / "data.db", small);
-    CheckRejected(dir / "data.db", {"--weights", weights}, "run curate --split first");
+    CheckRejected(dir / "data.db", {"--weights", weights}, "run curate --split first", 1);
   }
   SUBCASE("single label") {
     small.labels = {"circle"};
     BuildShapesManifest(shared, dir / "data.db", small);
-    CheckRejected(dir / "data.db", {"--weights", weights}, "at least two");
+    CheckRejected(dir / "data.db", {"--weights", weights}, "at least two", 1);
   }
   SUBCASE("label without validation images") {
     BuildShapesManifest(shared, dir / "data.db", small);
@@ -227,7 +231,8 @@ TEST_CASE("bad input is rejected with nothing written") {
     REQUIRE(Manifest::Open(dir / "data.db", &manifest).ok());
     REQUIRE(manifest->Exec("UPDATE images SET split = 'train' WHERE label = 'square'").ok());
     manifest.reset();
-    CheckRejected(dir / "data.db", {"--weights", weights}, "label \"square\" has 6 train and 0 validation images");
+    CheckRejected(dir / "data.db", {"--weights", weights}, "label \"square\" has 6 train and 0 validation images",
+                  1);
   }
   SUBCASE("relabelled image counts under its new label") {
     small.labels = {"circle", "square"};
@@ -237,7 +242,7 @@ TEST_CASE("bad input is rejected with nothing written") {
     REQUIRE(manifest->Exec("UPDATE images SET decision = 'relabel', decision_label = 'circle' "
                            "WHERE label = 'square'").ok());
     manifest.reset();
-    CheckRejected(dir / "data.db", {"--weights", weights}, "only one label (\"circle\")");
+    CheckRejected(dir / "data.db", {"--weights", weights}, "only one label (\"circle\")", 1);
   }
   SUBCASE("image missing from the store") {
     BuildShapesManifest(shared, dir / "data.db", small);
@@ -276,7 +281,7 @@ TEST_CASE("bad input is rejected with nothing written") {
   }
   SUBCASE("invalid learning rates") {
     BuildShapesManifest(shared, dir / "data.db", small);
-    CheckRejected(dir / "data.db", {"--weights", weights, "--lrs", "1e-4,1e-3"}, "three positive learning rates");
+    CheckRejected(dir / "data.db", {"--weights", weights, "--lrs", "1e-4,1e-3"}, "three positive learning rates", 2);
   }
 }
 
