@@ -58,10 +58,23 @@ echo "== installing the Debian packages"
 chroot "$root" bash -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $packages"
 
 echo "== copying the working tree (tracked and untracked files, no build folders)"
-# The chroot's build folder stays, so that a second run rebuilds only what changed.
-mkdir -p "$root/work/main"
-find "$root/work/main" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
-(cd "$source_dir" && git ls-files -co --exclude-standard | tar -cf - -T -) | tar -xf - -C "$root/work/main"
+# Only files whose content changed are copied, each with a fresh modification time, so that
+# the chroot's build folder rebuilds exactly what changed. Copying every file with its
+# original time can leave an object file that is newer than its edited source.
+staging=$(mktemp -d)
+(cd "$source_dir" && git ls-files -co --exclude-standard | tar -cf - -T -) | tar -xf - -C "$staging"
+target=$root/work/main
+mkdir -p "$target"
+(cd "$target" && find . -path ./build -prune -o -type f -print) | while IFS= read -r file; do
+  [ -e "$staging/$file" ] || rm -f "$target/$file"
+done
+(cd "$staging" && find . -type f -print) | while IFS= read -r file; do
+  if ! cmp -s "$staging/$file" "$target/$file"; then
+    mkdir -p "$(dirname "$target/$file")"
+    cp "$staging/$file" "$target/$file"
+  fi
+done
+rm -rf "$staging"
 if [ -d "$shared_dir" ]; then bind "$shared_dir" "$root/work/shared"; fi
 
 echo "== building"
