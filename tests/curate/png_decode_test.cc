@@ -14,6 +14,7 @@
 
 #include "common/image/decode.h"
 #include "common/image/decode_internal.h"
+#include "tests/support/png_writer.h"
 
 namespace smallset {
 namespace {
@@ -27,31 +28,11 @@ struct PngSpec {
   bool transparency = false;  // a tRNS chunk (grey, RGB and palette pictures)
 };
 
-int ChannelsOf(int color_type) {
-  switch (color_type) {
-    case 2: return 3;
-    case 4: return 2;
-    case 6: return 4;
-    default: return 1;
-  }
-}
-
-void Put32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(char(v >> shift));
-}
-
-void PutChunk(std::string* png, const std::string& type, const std::string& data) {
-  Put32(png, uint32_t(data.size()));
-  const std::string body = type + data;
-  png->append(body);
-  Put32(png, uint32_t(libdeflate_crc32(0, body.data(), body.size())));
-}
-
 // Deterministic samples that use the whole range of the bit depth.
 std::vector<uint16_t> MakeSamples(const PngSpec& spec) {
   int max_value = (1 << spec.bit_depth) - 1;
   if (spec.color_type == 3) max_value = std::min(max_value, 11);  // 12 palette entries
-  std::vector<uint16_t> samples(size_t(spec.width) * spec.height * ChannelsOf(spec.color_type));
+  std::vector<uint16_t> samples(size_t(spec.width) * spec.height * testing::PngChannels(spec.color_type));
   uint32_t state = 12345;
   for (uint16_t& sample : samples) {
     state = state * 1103515245 + 12345;
@@ -81,7 +62,7 @@ int Predictor(int filter, int a, int b, int c) {
 // Packs and filters the rows of one pass (filter type = row number % 5).
 void AppendPass(const PngSpec& spec, const std::vector<uint16_t>& samples, int x0, int y0, int dx, int dy,
                 std::string* raw) {
-  const int channels = ChannelsOf(spec.color_type);
+  const int channels = testing::PngChannels(spec.color_type);
   const int columns = spec.width > x0 ? (spec.width - x0 + dx - 1) / dx : 0;
   const int rows = spec.height > y0 ? (spec.height - y0 + dy - 1) / dy : 0;
   if (columns == 0 || rows == 0) return;
@@ -116,51 +97,44 @@ void AppendPass(const PngSpec& spec, const std::vector<uint16_t>& samples, int x
   }
 }
 
-std::string Compress(const std::string& raw) {
-  libdeflate_compressor* compressor = libdeflate_alloc_compressor(6);
-  std::string out(libdeflate_zlib_compress_bound(compressor, raw.size()), '\0');
-  out.resize(libdeflate_zlib_compress(compressor, raw.data(), raw.size(), out.data(), out.size()));
-  libdeflate_free_compressor(compressor);
-  return out;
-}
-
 std::string WritePng(const PngSpec& spec, const std::vector<uint16_t>& samples) {
   std::string png("\x89PNG\r\n\x1a\n", 8);
   std::string ihdr;
-  Put32(&ihdr, uint32_t(spec.width));
-  Put32(&ihdr, uint32_t(spec.height));
+  testing::AppendBigEndian32(&ihdr, uint32_t(spec.width));
+  testing::AppendBigEndian32(&ihdr, uint32_t(spec.height));
   ihdr += {char(spec.bit_depth), char(spec.color_type), 0, 0, char(spec.interlaced ? 1 : 0)};
-  PutChunk(&png, "IHDR", ihdr);
-  PutChunk(&png, "tEXt", std::string("Comment\0made by the test", 24));
+  testing::AppendPngChunk(&png, "IHDR", ihdr);
+  testing::AppendPngChunk(&png, "tEXt", std::string("Comment\0made by the test", 24));
   if (spec.color_type == 3) {
     std::string palette;
     for (int i = 0; i < 12; ++i) palette += {char(i * 20), char(255 - i * 20), char(i * 7)};
-    PutChunk(&png, "PLTE", palette);
+    testing::AppendPngChunk(&png, "PLTE", palette);
   }
   if (spec.transparency) {
     // Grey and RGB get the first pixel's sample value. The palette gets entries 0-3 partly
-    // transparent, more than a 1-bit palette holds, so libpng ignores them there.
+    // transparent, more than a 1-bit palette has, so libpng ignores them there.
     std::string trns;
     if (spec.color_type == 3) {
       trns = {char(0), char(60), char(128), char(250)};
     } else {
-      for (int ch = 0; ch < ChannelsOf(spec.color_type); ++ch) trns += {char(samples[ch] >> 8), char(samples[ch])};
+      for (int ch = 0; ch < testing::PngChannels(spec.color_type); ++ch) trns += {char(samples[ch] >> 8), char(samples[ch])};
     }
-    PutChunk(&png, "tRNS", trns);
+    testing::AppendPngChunk(&png, "tRNS", trns);
   }
 
   std::string raw;
   if (!spec.interlaced) {
     AppendPass(spec, samples, 0, 0, 1, 1, &raw);
   } else {
-    static const int kAdam7[7][4] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
-    for (const auto& p : kAdam7) AppendPass(spec, samples, p[0], p[1], p[2], p[3], &raw);
+    for (const auto& pass : testing::kAdam7Passes) {
+      AppendPass(spec, samples, int(pass[0]), int(pass[1]), int(pass[2]), int(pass[3]), &raw);
+    }
   }
-  const std::string compressed = Compress(raw);
+  const std::string compressed = testing::ZlibCompress(raw);
   // Two IDAT chunks, as most encoders split the stream.
-  PutChunk(&png, "IDAT", compressed.substr(0, compressed.size() / 2));
-  PutChunk(&png, "IDAT", compressed.substr(compressed.size() / 2));
-  PutChunk(&png, "IEND", "");
+  testing::AppendPngChunk(&png, "IDAT", compressed.substr(0, compressed.size() / 2));
+  testing::AppendPngChunk(&png, "IDAT", compressed.substr(compressed.size() / 2));
+  testing::AppendPngChunk(&png, "IEND", "");
   return png;
 }
 
@@ -258,7 +232,7 @@ TEST_CASE("PNG reduced decode averages boxes") {
   }
 }
 
-// Replaces the bytes at `at` and fixes nothing else.
+// Replaces the byte at `at` and fixes nothing else, not even the CRC.
 std::string Damage(std::string png, size_t at, char value) {
   png[at] = value;
   return png;
@@ -298,19 +272,19 @@ TEST_CASE("damaged PNG rejected as corrupt") {
     std::string raw(size_t(60) * (1 + 80 * 4), '\0');
     raw[(1 + 80 * 4) * 7] = 9;
     std::string bad = png.substr(0, first_idat);
-    PutChunk(&bad, "IDAT", Compress(raw));
-    PutChunk(&bad, "IEND", "");
+    testing::AppendPngChunk(&bad, "IDAT", testing::ZlibCompress(raw));
+    testing::AppendPngChunk(&bad, "IEND", "");
     CHECK(DecodeStatus(bad).message() == "truncated/corrupt PNG");
   }
   SUBCASE("image data one row short of what IHDR says") {
     std::string bad = png.substr(0, first_idat);
-    PutChunk(&bad, "IDAT", Compress(std::string(size_t(59) * (1 + 80 * 4), '\0')));
-    PutChunk(&bad, "IEND", "");
+    testing::AppendPngChunk(&bad, "IDAT", testing::ZlibCompress(std::string(size_t(59) * (1 + 80 * 4), '\0')));
+    testing::AppendPngChunk(&bad, "IEND", "");
     CHECK(DecodeStatus(bad).message() == "truncated/corrupt PNG");
   }
   SUBCASE("an unknown critical chunk") {
     std::string bad = png.substr(0, first_idat);
-    PutChunk(&bad, "ABCD", "x");
+    testing::AppendPngChunk(&bad, "ABCD", "x");
     bad += png.substr(first_idat);
     CHECK(DecodeStatus(bad).message() == "truncated/corrupt PNG");
   }

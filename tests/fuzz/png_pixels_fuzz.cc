@@ -7,10 +7,9 @@
 #include <cstdint>
 #include <string>
 
-#include <libdeflate.h>
-
 #include "common/image/decode.h"
 #include "curate/phash.h"
+#include "tests/support/png_writer.h"
 
 namespace {
 
@@ -32,46 +31,16 @@ class FuzzInput {
   size_t at_ = 0;
 };
 
-void Put32(std::string* out, uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(char(value >> shift));
-}
-
-void PutChunk(std::string* png, const std::string& type, const std::string& data) {
-  Put32(png, uint32_t(data.size()));
-  const std::string body = type + data;
-  png->append(body);
-  Put32(png, uint32_t(libdeflate_crc32(0, body.data(), body.size())));
-}
-
-int ChannelsOf(int color_type) {
-  switch (color_type) {
-    case 2: return 3;
-    case 4: return 2;
-    case 6: return 4;
-    default: return 1;
-  }
-}
-
 // Bytes of filtered image data that IHDR implies, over every Adam7 pass when interlaced.
 size_t RawSize(uint32_t width, uint32_t height, int channels, int bit_depth, bool interlaced) {
-  static const uint32_t kAdam7[7][4] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
-                                        {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
   if (!interlaced) return height * (1 + (size_t(width) * channels * bit_depth + 7) / 8);
   size_t size = 0;
-  for (const auto& pass : kAdam7) {
+  for (const auto& pass : smallset::testing::kAdam7Passes) {
     const uint32_t columns = width > pass[0] ? (width - pass[0] + pass[2] - 1) / pass[2] : 0;
     const uint32_t rows = height > pass[1] ? (height - pass[1] + pass[3] - 1) / pass[3] : 0;
     if (columns > 0 && rows > 0) size += rows * (1 + (size_t(columns) * channels * bit_depth + 7) / 8);
   }
   return size;
-}
-
-std::string Compress(const std::string& raw) {
-  libdeflate_compressor* compressor = libdeflate_alloc_compressor(1);
-  std::string out(libdeflate_zlib_compress_bound(compressor, raw.size()), '\0');
-  out.resize(libdeflate_zlib_compress(compressor, raw.data(), raw.size(), out.data(), out.size()));
-  libdeflate_free_compressor(compressor);
-  return out;
 }
 
 }  // namespace
@@ -90,18 +59,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string png("\x89PNG\r\n\x1a\n", 8);
   std::string header;
-  Put32(&header, width);
-  Put32(&header, height);
+  smallset::testing::AppendBigEndian32(&header, width);
+  smallset::testing::AppendBigEndian32(&header, height);
   header += {char(bit_depth), char(color_type), 0, 0, char(interlace)};
-  PutChunk(&png, "IHDR", header);
-  if (palette_bytes > 0) PutChunk(&png, "PLTE", input.Bytes(size_t(palette_bytes)));
-  if (transparency_bytes > 0) PutChunk(&png, "tRNS", input.Bytes(size_t(transparency_bytes)));
+  smallset::testing::AppendPngChunk(&png, "IHDR", header);
+  if (palette_bytes > 0) smallset::testing::AppendPngChunk(&png, "PLTE", input.Bytes(size_t(palette_bytes)));
+  if (transparency_bytes > 0) smallset::testing::AppendPngChunk(&png, "tRNS", input.Bytes(size_t(transparency_bytes)));
 
-  size_t raw_size = RawSize(width, height, ChannelsOf(color_type), bit_depth, interlace == 1);
+  size_t raw_size = RawSize(width, height, smallset::testing::PngChannels(color_type), bit_depth, interlace == 1);
   if (size_error < 0 && size_t(-size_error) > raw_size) raw_size = 0;
   else raw_size = size_t(int64_t(raw_size) + size_error);
-  PutChunk(&png, "IDAT", Compress(input.Bytes(raw_size)));
-  PutChunk(&png, "IEND", "");
+  smallset::testing::AppendPngChunk(&png, "IDAT", smallset::testing::ZlibCompress(input.Bytes(raw_size), 1));
+  smallset::testing::AppendPngChunk(&png, "IEND", "");
 
   smallset::DecodeOptions options;
   options.min_side = 1;
