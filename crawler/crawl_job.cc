@@ -346,7 +346,16 @@ void CrawlJob::UpdateProgress() {
 Status RunCrawl(Manifest* manifest, ContentStore* store, const HttpOptions& http, const CrawlRequest& request,
                 CrawlSummary* summary) {
   CrawlJob job(manifest, store, http, request, summary);
-  return job.Run();
+  Status status = job.Run();
+
+  // An error before the first download, such as an unreadable URL list, returns without going
+  // through Fail(). It is logged and put into the summary here, so that the summary does not
+  // blame the engine for the shortfall.
+  if (!status.ok() && summary->error.empty() && status.code() != Status::Code::kInterrupted) {
+    SMALLSET_LOG_ERROR("%s", status.message().c_str());
+    summary->error = status.message();
+  }
+  return status;
 }
 
 }  // namespace smallset

@@ -64,7 +64,8 @@ struct CrawlSummary {
 
 // Runs the crawl. Returns an error for an engine failure (rate limiting past every retry,
 // an unrecognised result page), a manifest or content store failure, or an interrupt;
-// `summary` is filled in every case.
+// `summary` is filled in every case, with the error's message in `summary->error` unless
+// the run was interrupted.
 Status RunCrawl(Manifest* manifest, ContentStore* store, const HttpOptions& http, const CrawlRequest& request,
                 CrawlSummary* summary);
 

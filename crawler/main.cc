@@ -182,12 +182,6 @@ int RunOneQuery(const CrawlOptions& o, Manifest* manifest, ContentStore* store, 
 
   CrawlSummary summary;
   Status status = RunCrawl(manifest, store, http, request, &summary);
-  // An error before the first download, such as an unreadable URL list, is not in the summary
-  // yet. It goes in, so that the summary does not blame the engine for the shortfall.
-  if (!status.ok() && summary.error.empty() && status.code() != Status::Code::kInterrupted) {
-    SMALLSET_LOG_ERROR("%s", status.message().c_str());
-    summary.error = status.message();
-  }
   PrintSummary(summary, o.json);
   if (o.json) std::cout << SummaryJson(summary).dump() << std::endl;
   return ExitCodeFor(status);
