@@ -10,9 +10,10 @@ namespace smallset {
 
 std::string VersionString() { return std::string("smallset ") + SMALLSET_VERSION; }
 
-void AddCommonOptions(CLI::App& app, CommonOptions* options) {
-  app.add_option("--manifest", options->manifest, "Manifest file (SQLite)")
-      ->capture_default_str();
+void AddCommonOptions(CLI::App& app, CommonOptions* options, ManifestOption manifest) {
+  if (manifest == ManifestOption::kAdd) {
+    app.add_option("--manifest", options->manifest, "Manifest file (SQLite)")->capture_default_str();
+  }
   app.add_flag("-q,--quiet", options->quiet, "Print warnings and errors only");
   app.add_flag("-v,--verbose", options->verbose, "Print debug messages too");
   app.add_option("--log-format", options->log_format, "Log line format on stderr")

@@ -21,8 +21,11 @@ struct CommonOptions {
   std::string log_format = "text";
 };
 
-// Adds --manifest, --quiet, --verbose, --log-format and --version.
-void AddCommonOptions(CLI::App& app, CommonOptions* options);
+// Whether a program reads a manifest and so takes --manifest.
+enum class ManifestOption { kAdd, kOmit };
+
+// Adds --manifest (unless kOmit), --quiet, --verbose, --log-format and --version.
+void AddCommonOptions(CLI::App& app, CommonOptions* options, ManifestOption manifest = ManifestOption::kAdd);
 
 // Sets the log level and format.
 void ApplyCommonOptions(const CommonOptions& options);

@@ -51,8 +51,7 @@ int Main(int argc, char** argv) {
                "image, or JSON lines with --json. Unreadable files are reported and skipped; the exit status is "
                "1 when any failed."};
   CommonOptions common;
-  AddCommonOptions(app, &common);
-  app.remove_option(app.get_option("--manifest"));  // predict reads a run folder, never a manifest
+  AddCommonOptions(app, &common, ManifestOption::kOmit);  // predict reads a run folder, never a manifest
   std::string model_dir;
   std::vector<std::string> inputs;
   bool tta = false, json = false;
