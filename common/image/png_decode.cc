@@ -9,7 +9,7 @@
 // docs/benchmarks.md has the figures.
 //
 // The checks match libpng's defaults: the CRC of every critical chunk, the IHDR fields,
-// a complete zlib stream with a correct Adler-32 that holds exactly the bytes IHDR
+// a complete zlib stream with a correct Adler-32 that contains exactly the bytes IHDR
 // implies, known filter types, and IEND. An ancillary chunk with a bad CRC is ignored,
 // and so are gamma, colour profiles and text; an unknown critical chunk is corruption.
 #include <algorithm>
@@ -363,8 +363,8 @@ void ConvertRow(const PngInfo& info, const uint8_t* row, uint32_t columns, uint8
 }
 
 // Receives full-width RGB rows top to bottom and writes them either as they are or
-// averaged over boxes of `factor` x `factor` pixels (partial boxes at the right and bottom
-// edges average what they hold).
+// averaged over boxes of `factor` x `factor` pixels. Partial boxes at the right and bottom
+// edges average the pixels they contain.
 class RowSink {
  public:
   RowSink(uint32_t width, uint32_t height, int factor)

@@ -200,7 +200,7 @@ TEST_CASE("rerun retries earlier failures") {
     return RunCrawlProgram(args);
   };
 
-  // Without --allow-private every image on 127.0.0.1 is skipped, and the summary says why.
+  // Without --allow-private every image on 127.0.0.1 is skipped, and the summary names the flag.
   ProcessResult first = crawl(false, false);
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
